@@ -1,0 +1,1 @@
+"""The Interreg results warehouse: a Dagster code location and the `interreg` command."""

@@ -1,0 +1,1 @@
+"""Data contracts of every source, and the Pandera schemas built from them."""

@@ -143,7 +143,9 @@ POLICY_INSTRUMENTS = FileSpec(
         Column("project_id", "code", required=True),
         Column("partner_id", "code", required=True),
         Column("name", "text", required=True),
-        Column("instrument_type", "code", required=True, values=("growth_and_jobs", "etc", "other")),
+        Column(
+            "instrument_type", "code", required=True, values=("growth_and_jobs", "etc", "other")
+        ),
         Column("nuts2_code", "code", pattern=NUTS2_PATTERN),
         Column("managing_authority", "text"),
     ),
@@ -161,8 +163,12 @@ POLICY_CHANGES = FileSpec(
         Column("instrument_id", "code", required=True),
         Column("project_id", "code", required=True),
         Column("report_id", "code", required=True),
-        Column("change_type", "code", required=True,
-               values=("new_projects", "management", "strategic_focus")),
+        Column(
+            "change_type",
+            "code",
+            required=True,
+            values=("new_projects", "management", "strategic_focus"),
+        ),
         Column("description", "text", required=True),
         Column("sf_influenced_eur", "amount", required=True),
         Column("other_influenced_eur", "amount", required=True),
@@ -172,8 +178,11 @@ POLICY_CHANGES = FileSpec(
     key=("change_id",),
     references=(
         # The instrument must be one of the same project.
-        Reference(("instrument_id", "project_id"), "policy_instruments.csv",
-                  ("instrument_id", "project_id")),
+        Reference(
+            ("instrument_id", "project_id"),
+            "policy_instruments.csv",
+            ("instrument_id", "project_id"),
+        ),
         _ref("project_id", "projects.csv"),
         _ref("report_id", "progress_reports.csv"),
     ),

@@ -34,9 +34,7 @@ def load_table(
     """
     extra = [c for c in frame.columns if c not in spec.column_names and c != ROW_NUMBER]
     selects = [f"CAST({quote(ROW_NUMBER)} AS BIGINT) AS {quote(ROW_NUMBER)}"]
-    selects += [
-        f"CAST({quote(c.name)} AS {c.sql_type}) AS {quote(c.name)}" for c in spec.columns
-    ]
+    selects += [f"CAST({quote(c.name)} AS {c.sql_type}) AS {quote(c.name)}" for c in spec.columns]
     selects += [f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in extra]
     # Text columns go over as Arrow strings: no object-dtype surprises, all-null columns included.
     text = frame.astype("string") if len(frame.columns) else frame

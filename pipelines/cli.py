@@ -1,0 +1,86 @@
+"""`interreg`: run the pipeline and read its results from the published warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+
+from pipelines.config import Settings
+from pipelines.errors import PipelineError
+from pipelines.warehouse.store import Warehouse
+from pipelines.warehouse.summary import headline_as_of, headline_table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="interreg", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="fetch, validate, load, build and publish everything")
+    headline = commands.add_parser("headline", help="print the headline results")
+    headline.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the figures of the last as-of date on or before this one (default: the latest)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return run()
+        return print_headline(args.as_of)
+    except PipelineError as error:
+        print(f"interreg {args.command} failed: {error}", file=sys.stderr)
+        return 1
+
+
+def run() -> int:
+    """Materialise every asset in this process; publish only if everything passed."""
+    from dagster import DagsterInstance
+
+    from pipelines.transform.project import ensure_manifest
+
+    ensure_manifest()
+    from pipelines.definitions import defs  # needs the dbt manifest at import
+
+    job = defs.resolve_job_def("refresh_warehouse")
+    instance = (
+        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    )
+    with instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        print(f"interreg run failed: {failure_summary(result)}", file=sys.stderr)
+        return 1
+    return print_headline(None)
+
+
+def failure_summary(result) -> str:
+    """The first failure of a run, as one line: which step, and what it said."""
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        if error is None or not (
+            event.is_step_failure or event.is_failure or "FAILURE" in event.event_type_value
+        ):
+            continue
+        # Unwrap Dagster's own wrappers down to the error our code raised.
+        while error.cause is not None and error.cls_name.startswith("Dagster"):
+            error = error.cause
+        where = f"{event.step_key}: " if event.step_key else ""
+        return where + error.message.strip().splitlines()[0]
+    return "the run did not succeed; see the Dagster log above"
+
+
+def print_headline(as_of: date | None) -> int:
+    warehouse = Warehouse(Settings.from_env().warehouse_dir)
+    with warehouse.connect_published() as con:
+        found = headline_as_of(con, as_of)
+    if found is None:
+        print("no headline results on or before that date", file=sys.stderr)
+        return 1
+    print(headline_table(*found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""The monitoring export as Dagster assets: landed files, then validated raw tables."""
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    ConfigurableResource,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+
+from pipelines.sources.monitoring.extract import LandedExport, fetch_export
+from pipelines.sources.monitoring.validate import validate_export
+from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
+from pipelines.warehouse.load import load_export, quote, raw_schema
+from pipelines.warehouse.resource import WarehouseResource
+from schemas.monitoring_contract import MONITORING
+
+SOURCE = MONITORING.source
+EXPORT_KEY = AssetKey([SOURCE, "export"])
+MANIFEST_TABLE = "export_manifest"
+
+
+class MonitoringSource(ConfigurableResource):
+    """Where the monitoring export is: an http(s):// base URL, a file:// URL or a folder."""
+
+    url: str
+    token: str | None = None  # sent as a bearer token; an EnvVar, so the UI shows only its name
+    max_rejected_pct: float = 1.0
+
+
+@asset(
+    key=EXPORT_KEY,
+    group_name="extract",
+    kinds={"python"},
+    description="The monitoring export (manifest, then every file), landed as immutable raw "
+    "files and checked against the manifest's hashes.",
+)
+def monitoring_export(
+    context: AssetExecutionContext, monitoring: MonitoringSource, warehouse: WarehouseResource
+) -> LandedExport:
+    landed = fetch_export(monitoring.url, warehouse.store.landing_root, monitoring.token)
+    context.add_output_metadata(
+        {
+            "exported_at": landed.manifest["exported_at"],
+            "files": MetadataValue.md(
+                "| file | sha256 | rows | cached |\n|---|---|---|---|\n"
+                + "\n".join(
+                    f"| {f.name} | `{f.sha256[:12]}` | {f.expected_rows} | {f.from_cache} |"
+                    for f in landed.files.values()
+                )
+            ),
+        }
+    )
+    return landed
+
+
+RAW_SPECS = [
+    AssetSpec(
+        [SOURCE, spec.table],
+        deps=[EXPORT_KEY],
+        group_name="raw",
+        kinds={"duckdb"},
+        description=f"{spec.name}: the rows that passed the contract, typed.",
+    )
+    for spec in MONITORING.files
+] + [
+    AssetSpec(
+        [SOURCE, MANIFEST_TABLE],
+        deps=[EXPORT_KEY],
+        group_name="raw",
+        kinds={"duckdb"},
+        description="The export's manifest: schema version, programme, exported_at.",
+    )
+]
+
+
+@multi_asset(specs=RAW_SPECS, ins={"landed": AssetIn(EXPORT_KEY)}, can_subset=False)
+def monitoring_raw_tables(
+    context: AssetExecutionContext,
+    landed: LandedExport,
+    monitoring: MonitoringSource,
+    warehouse: WarehouseResource,
+):
+    """Validate every file against its Pandera schema and load the rows that pass.
+
+    Rows that break a rule go to audit.rejected_rows with the rows that depend on them.
+    An export whose files are all unchanged since the published load is not loaded again.
+    """
+    con = warehouse.store.connect_build(context.run_id)
+    try:
+        hashes = {name: f.sha256 for name, f in landed.files.items()}
+        if loaded_hashes(con, SOURCE) == hashes:
+            context.log.info("every file is unchanged since the published load; not reloading")
+            for spec in RAW_SPECS:
+                yield MaterializeResult(asset_key=spec.key, metadata={"unchanged": True})
+            return
+        validated = validate_export(
+            {name: f.path for name, f in landed.files.items()},
+            {name: f.expected_rows for name, f in landed.files.items()},
+            max_rejected_pct=monitoring.max_rejected_pct,
+            source=SOURCE,
+        )
+        con.execute("BEGIN TRANSACTION")
+        loaded = load_export(con, MONITORING, validated.tables)
+        _load_manifest(con, landed.manifest)
+        rejected_by_file = validated.rejected.groupby("file")["row_number"].nunique().to_dict()
+        replace_source_audit(
+            con,
+            run_id=context.run_id,
+            source=SOURCE,
+            files=[
+                {
+                    "file": spec.name,
+                    "sha256": landed.files[spec.name].sha256,
+                    "url": landed.files[spec.name].url,
+                    "rows_read": validated.row_counts[spec.name],
+                    "rows_loaded": loaded[spec.table],
+                    "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
+                }
+                for spec in MONITORING.files
+            ],
+            rejected=validated.rejected,
+            drift=validated.drift,
+        )
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+    for name, columns in validated.drift.items():
+        context.log.warning(f"schema drift: {name} has columns beyond the contract: {columns}")
+    if len(validated.rejected):
+        context.log.warning(
+            f"{validated.rejected['row_number'].count()} rule failures quarantined in"
+            " audit.rejected_rows"
+        )
+    for spec in MONITORING.files:
+        yield MaterializeResult(
+            asset_key=[SOURCE, spec.table],
+            metadata={
+                "dagster/row_count": loaded[spec.table],
+                "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
+                "sha256": landed.files[spec.name].sha256,
+                "schema_drift": ", ".join(validated.drift.get(spec.name, [])) or "none",
+            },
+        )
+    yield MaterializeResult(asset_key=[SOURCE, MANIFEST_TABLE], metadata={"dagster/row_count": 1})
+
+
+def _load_manifest(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+    schema = quote(raw_schema(MONITORING))
+    con.execute(
+        f"CREATE OR REPLACE TABLE {schema}.{MANIFEST_TABLE} (schema_version VARCHAR,"
+        " programme_id VARCHAR, exported_at TIMESTAMP, files JSON)"
+    )
+    con.execute(
+        f"INSERT INTO {schema}.{MANIFEST_TABLE} VALUES (?, ?, ?, ?)",
+        [
+            manifest["schema_version"],
+            manifest["programme_id"],
+            utc_naive(manifest["exported_at"]),
+            json.dumps(manifest.get("files", [])),
+        ],
+    )
+
+
+def utc_naive(timestamp: str) -> datetime:
+    """An ISO timestamp as naive UTC, the way the contract's dates are compared."""
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment

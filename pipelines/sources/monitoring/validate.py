@@ -1,0 +1,447 @@
+"""Validate a landed monitoring export: parse, check every row, quarantine, cascade.
+
+For each file, in the contract's load order (a file after the files it references):
+
+1. parse it (parse.py): what makes the file unreadable raises ContractError;
+2. validate it with its Pandera schema (schemas/monitoring.py), lazily, so every failure
+   is collected; each failure case about rows becomes a quarantine row; a failure about
+   the file as a whole (e.g. programme.csv must have exactly 1 row) raises ContractError;
+3. check its references against the ACCEPTED rows of the referenced file: a dangling
+   reference (`references_<table>`) or one to a quarantined row (`depends_on_rejected_row`)
+   quarantines the row too. As files come in load order this cascades: a rejected project
+   takes its partners, reports, instruments, changes and good practices with it, a
+   rejected report its indicator values and policy changes;
+4. if more than `max_rejected_pct` % of the file's rows are quarantined, the export is
+   not trusted: ContractError naming the file, the count, the percent, the first reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from pipelines.errors import ContractError
+from pipelines.sources.monitoring.parse import read_contract_csv
+from pipelines.warehouse.load import ROW_NUMBER
+from schemas.contract import FileSpec, Reference
+from schemas.monitoring import BUILTIN_CHECK_NAMES, SCHEMAS, check_columns
+from schemas.monitoring_contract import MONITORING
+
+REJECTED_COLUMNS = ["source", "file", "row_number", "column_name", "check_name", "value", "message"]
+DEPENDS_ON_REJECTED = "depends_on_rejected_row"
+NULL_TEXT = "<null>"
+_KEY_SEPARATOR = "\x1f"  # joins composite keys for matching; never in a CSV code
+
+
+@dataclass
+class ValidatedExport:
+    tables: dict[str, pd.DataFrame]  # spec.table -> accepted rows (text, with _row_number)
+    rejected: pd.DataFrame  # REJECTED_COLUMNS, one row per failure
+    drift: dict[str, list[str]]  # file -> columns beyond the contract
+    row_counts: dict[str, int]  # file -> records read
+    # file -> optional contract columns absent from the header (loaded as null)
+    missing_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def summary(self, max_cases: int = 5) -> str:
+        """A few lines for a log: counts per file, check and column, then the first cases."""
+        if not len(self.rejected):
+            return "no rows rejected"
+        return summarize_rejected(self.rejected, max_cases=max_cases)
+
+
+def validate_export(
+    paths: Mapping[str, Path],
+    expected_rows: Mapping[str, int],
+    *,
+    max_rejected_pct: float = 1.0,
+    source: str = "monitoring",
+) -> ValidatedExport:
+    """Validate every file of the export; returns the accepted rows and the quarantine."""
+    # file -> the columns other files reference (and _row_number), of every row read
+    frames: dict[str, pd.DataFrame] = {}
+    referenced: dict[str, set[str]] = {}
+    for spec in MONITORING.files:
+        for ref in spec.references:
+            referenced.setdefault(ref.file, set()).update(ref.target_columns)
+    rejected_masks: dict[str, np.ndarray] = {}  # file -> True where the row is quarantined
+    tables: dict[str, pd.DataFrame] = {}
+    failures: list[pd.DataFrame] = []
+    drift: dict[str, list[str]] = {}
+    missing_columns: dict[str, list[str]] = {}
+    row_counts: dict[str, int] = {}
+
+    for spec in MONITORING.load_order():
+        if spec.name not in paths:
+            raise ContractError(spec.name, "is missing from the export")
+        parsed = read_contract_csv(
+            Path(paths[spec.name]),
+            spec,
+            display_name=spec.name,
+            expected_rows=expected_rows.get(spec.name),
+        )
+        frame = parsed.frame
+        row_counts[spec.name] = len(frame)
+        if parsed.extra_columns:
+            drift[spec.name] = list(parsed.extra_columns)
+        if parsed.missing_optional_columns:
+            missing_columns[spec.name] = list(parsed.missing_optional_columns)
+
+        found = schema_failures(spec, frame, source=source)
+        mask = _row_mask(found, len(frame))
+        for ref in spec.references:
+            # A reference within the file (none in contract v1) sees the schema's verdict.
+            target, target_mask = (
+                (frame, mask.copy())
+                if ref.file == spec.name
+                else (frames[ref.file], rejected_masks[ref.file])
+            )
+            more = reference_failures(spec, frame, ref, target, target_mask, source=source)
+            if len(more):
+                found = pd.concat([found, more], ignore_index=True)
+                mask |= _row_mask(more, len(frame))
+        if len(found):
+            found = found.sort_values("row_number", kind="stable", ignore_index=True)
+            failures.append(found)
+            _enforce_threshold(spec, found, int(mask.sum()), len(frame), max_rejected_pct)
+
+        if spec.name in referenced:
+            frames[spec.name] = frame[[ROW_NUMBER, *sorted(referenced[spec.name])]]
+            rejected_masks[spec.name] = mask
+        order = [ROW_NUMBER, *spec.column_names, *parsed.extra_columns]
+        # Copy-on-write: a file without rejected rows is not copied.
+        tables[spec.table] = frame.loc[~mask, order] if mask.any() else frame[order]
+        tables[spec.table] = tables[spec.table].reset_index(drop=True)
+
+    rejected = (
+        pd.concat(failures, ignore_index=True)
+        if failures
+        else pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS})
+    )
+    rejected = rejected.astype(
+        {c: "string" for c in REJECTED_COLUMNS if c != "row_number"} | {"row_number": "int64"}
+    )[REJECTED_COLUMNS]
+    return ValidatedExport(
+        tables=tables,
+        rejected=rejected,
+        drift=drift,
+        row_counts=row_counts,
+        missing_columns=missing_columns,
+    )
+
+
+def _row_mask(found: pd.DataFrame, rows: int) -> np.ndarray:
+    """True for the rows named in `found`.
+
+    _row_number n is the frame's row n - 1: parse numbers the records in order.
+    """
+    mask = np.zeros(rows, dtype=bool)
+    mask[found["row_number"].to_numpy(dtype="int64") - 1] = True
+    return mask
+
+
+# --- schema failures -> quarantine rows ---------------------------------------------------
+
+
+def schema_failures(spec: FileSpec, frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
+    """Validate `frame` with the file's Pandera schema; one quarantine row per failure case.
+
+    A failure that is not about particular rows (a missing column, the file's row count)
+    raises ContractError.
+    """
+    schema = SCHEMAS[spec.name]
+    try:
+        schema.validate(frame, lazy=True, inplace=True)
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    else:
+        return _empty_failures()
+
+    file_level = cases["index"].isna()
+    if file_level.any():
+        raise _file_level_error(spec, schema, cases[file_level], len(frame))
+
+    row_numbers = frame[ROW_NUMBER].to_numpy()
+    parts: list[pd.DataFrame] = []
+    on_column = cases["schema_context"] == "Column"
+    # A column's checks: one case per failing value.
+    for (column, number, check_id), group in cases[on_column].groupby(
+        ["column", "check_number", "check"], dropna=False, sort=False
+    ):
+        check = _check_object(schema, "Column", column, number)
+        name, error = _names(check, check_id, column)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_number": row_numbers[group["index"].to_numpy(dtype="int64")],
+                    "column_name": column,
+                    "check_name": name,
+                    "value": _as_text(group["failure_case"]).to_numpy(),
+                    "message": error,
+                }
+            )
+        )
+    # The file's checks (key, unique sets, rules across columns): Pandera gives a case per
+    # column of each failing row; we report one per row.
+    for (number, check_id), group in cases[~on_column].groupby(
+        ["check_number", "check"], dropna=False, sort=False
+    ):
+        positions = pd.unique(group["index"].to_numpy(dtype="int64"))
+        positions.sort()
+        check = _check_object(schema, "DataFrameSchema", None, number)
+        if check is not None:
+            parts.append(_row_rule_failures(frame, check, positions, row_numbers))
+        elif check_id == "multiple_fields_uniqueness":
+            parts.append(_key_failures(frame, spec.key, positions, row_numbers))
+        else:  # a built-in table check we do not expect to fail about rows
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row_number": row_numbers[positions],
+                        "column_name": pd.NA,
+                        "check_name": BUILTIN_CHECK_NAMES.get(check_id, str(check_id)),
+                        "value": pd.NA,
+                        "message": str(check_id),
+                    }
+                )
+            )
+    found = pd.concat(parts, ignore_index=True)
+    return found.assign(source=source, file=spec.name)[REJECTED_COLUMNS]
+
+
+def _check_object(schema: pa.DataFrameSchema, context, column, number) -> pa.Check | None:
+    if pd.isna(number):
+        return None
+    if context == "Column":
+        return schema.columns[column].checks[int(number)]
+    return schema.checks[int(number)]
+
+
+def _names(check: pa.Check | None, check_id, column: str) -> tuple[str, str]:
+    if check is not None:
+        return check.name, f"{column} {check.error}"
+    if check_id == "not_nullable":
+        return BUILTIN_CHECK_NAMES[check_id], f"{column} is required (must not be empty)"
+    return BUILTIN_CHECK_NAMES.get(check_id, str(check_id)), f"{column} fails {check_id}"
+
+
+def _row_rule_failures(
+    frame: pd.DataFrame, check: pa.Check, positions: np.ndarray, row_numbers: np.ndarray
+) -> pd.DataFrame:
+    primary, *others = check_columns(check)
+    rows = frame.iloc[positions]
+    message = pd.Series(check.error, index=rows.index, dtype="string")
+    if others:
+        message = message + " (" + _join_named(rows, others) + ")"
+    return pd.DataFrame(
+        {
+            "row_number": row_numbers[positions],
+            "column_name": primary,
+            "check_name": check.name,
+            "value": _as_text(rows[primary]).to_numpy(),
+            "message": message.to_numpy(),
+        }
+    )
+
+
+def _key_failures(
+    frame: pd.DataFrame, key: tuple[str, ...], positions: np.ndarray, row_numbers: np.ndarray
+) -> pd.DataFrame:
+    rows = frame.iloc[positions][list(key)]
+    occurrences = rows.groupby(list(key), dropna=False)[key[0]].transform("size")
+    label = key[0] if len(key) == 1 else f"({', '.join(key)})"
+    return pd.DataFrame(
+        {
+            "row_number": row_numbers[positions],
+            "column_name": ",".join(key),
+            "check_name": BUILTIN_CHECK_NAMES["multiple_fields_uniqueness"],
+            "value": _join_values(rows, key).to_numpy(),
+            "message": (
+                f"the key {label} must be unique; this value is in "
+                + occurrences.astype("string")
+                + " rows"
+            ).to_numpy(),
+        }
+    )
+
+
+def _file_level_error(
+    spec: FileSpec, schema: pa.DataFrameSchema, cases: pd.DataFrame, rows: int
+) -> ContractError:
+    reasons = []
+    for case in cases.head(5).itertuples(index=False):
+        check = _check_object(schema, case.schema_context, case.column, case.check_number)
+        if check is not None and isinstance(case.failure_case, bool | np.bool_):
+            reasons.append(f"{check.error} (has {rows}) [{check.name}]")
+        elif check is not None:  # the check raised: a bug, never a pass
+            where = f" on column {case.column}" if case.schema_context == "Column" else ""
+            reasons.append(f"check {check.name}{where} could not run: {case.failure_case}")
+        elif case.check == "column_in_dataframe":
+            reasons.append(f"column {case.failure_case} is missing")
+        else:
+            reasons.append(f"{case.check}: {case.failure_case}")
+    return ContractError(spec.name, "; ".join(reasons))
+
+
+# --- references ----------------------------------------------------------------------------
+
+
+def reference_failures(
+    spec: FileSpec,
+    frame: pd.DataFrame,
+    ref: Reference,
+    target: pd.DataFrame,
+    target_rejected: np.ndarray,
+    *,
+    source: str,
+) -> pd.DataFrame:
+    """Rows whose reference is dangling or points at a quarantined row of the target file."""
+    columns, target_columns = list(ref.columns), list(ref.target_columns)
+    complete = frame[columns].notna().all(axis=1).to_numpy()
+    keys = _key_strings(frame, columns)
+    target_keys = _key_strings(target, target_columns)
+    in_target = keys.isin(target_keys).to_numpy()
+    accepted = keys.isin(target_keys[~target_rejected]).to_numpy()
+    dangling = complete & ~in_target
+    orphaned = complete & in_target & ~accepted
+    if not (dangling.any() or orphaned.any()):
+        return _empty_failures()
+
+    row_numbers = frame[ROW_NUMBER].to_numpy()
+    label = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
+    target_label = "" if target_columns == columns else f" ({', '.join(target_columns)})"
+    table = ref.file.removesuffix(".csv")
+    parts = []
+    if dangling.any():
+        rows = frame[dangling]
+        values = _join_values(rows, columns)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_number": row_numbers[dangling],
+                    "column_name": ",".join(columns),
+                    "check_name": f"references_{table}",
+                    "value": values.to_numpy(),
+                    "message": (
+                        f"{label} " + values + f" is not in {ref.file}{target_label}"
+                    ).to_numpy(),
+                }
+            )
+        )
+    if orphaned.any():
+        rows = frame[orphaned]
+        values = _join_values(rows, columns)
+        # The first quarantined target row with that key, to follow the cascade up.
+        rejected_rows = pd.Series(
+            target[ROW_NUMBER].to_numpy()[target_rejected],
+            index=target_keys[target_rejected].to_numpy(),
+        )
+        rejected_rows = rejected_rows[~rejected_rows.index.duplicated()]
+        target_row = keys[orphaned].map(rejected_rows).astype("Int64").astype("string")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_number": row_numbers[orphaned],
+                    "column_name": ",".join(columns),
+                    "check_name": DEPENDS_ON_REJECTED,
+                    "value": values.to_numpy(),
+                    "message": (
+                        f"{label} "
+                        + values
+                        + f" refers to {ref.file} row "
+                        + target_row.fillna("?").to_numpy()
+                        + ", which was rejected"
+                    ).to_numpy(),
+                }
+            )
+        )
+    found = pd.concat(parts, ignore_index=True)
+    return found.assign(source=source, file=spec.name)[REJECTED_COLUMNS]
+
+
+def _key_strings(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    keys = frame[columns[0]].astype("string")
+    for column in columns[1:]:
+        keys = keys + _KEY_SEPARATOR + frame[column].astype("string")
+    return keys.reset_index(drop=True)
+
+
+# --- the threshold and the summary ----------------------------------------------------------
+
+
+def _enforce_threshold(
+    spec: FileSpec, found: pd.DataFrame, rejected: int, total: int, max_pct: float
+) -> None:
+    if not total:
+        return
+    pct = rejected / total * 100
+    if pct > max_pct:
+        raise ContractError(
+            spec.name,
+            f"{rejected} of {total} rows ({pct:.2f} %) break the contract, more than the "
+            f"{max_pct:g} % allowed; nothing is loaded. "
+            + summarize_rejected(found, max_cases=3, max_groups=5, per_file=False),
+        )
+
+
+def summarize_rejected(
+    rejected: pd.DataFrame, *, max_cases: int = 5, max_groups: int = 10, per_file: bool = True
+) -> str:
+    """Counts per (file,) check and column, then the first few cases: short at any size."""
+    by = (["file"] if per_file else []) + ["check_name", "column_name"]
+    counts = rejected.groupby(by, dropna=False, sort=False).size().sort_values(ascending=False)
+    lines = [
+        ("Reasons: " if not per_file else "")
+        + "; ".join(
+            f"{' '.join(str(k) for k in (key if isinstance(key, tuple) else (key,)))}: {n}"
+            for key, n in counts.head(max_groups).items()
+        )
+        + (f"; and {len(counts) - max_groups} more" if len(counts) > max_groups else "")
+    ]
+    first = rejected.head(max_cases)
+    cases = [
+        f"{r.file} row {r.row_number} {r.column_name}={_short(r.value)}: {_short(r.message, 160)}"
+        for r in first.itertuples(index=False)
+    ]
+    lines.append("First cases: " + " | ".join(cases))
+    if len(rejected) > max_cases:
+        lines[-1] += f" | ... {len(rejected) - max_cases} more"
+    return " ".join(lines) if not per_file else "\n".join(lines)
+
+
+def _short(value, limit: int = 60) -> str:
+    text = NULL_TEXT if value is None or value is pd.NA else repr(str(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype("string").reset_index(drop=True)
+
+
+def _join_values(rows: pd.DataFrame, columns) -> pd.Series:
+    text = rows[columns[0]].astype("string").fillna(NULL_TEXT)
+    for column in columns[1:]:
+        text = text + ", " + rows[column].astype("string").fillna(NULL_TEXT)
+    return text
+
+
+def _join_named(rows: pd.DataFrame, columns) -> pd.Series:
+    parts = [f"{c}=" + rows[c].astype("string").fillna(NULL_TEXT) for c in columns]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + ", " + part
+    return text
+
+
+def _empty_failures() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS}).astype(
+        {"row_number": "int64"}
+    )

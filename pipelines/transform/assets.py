@@ -1,0 +1,47 @@
+"""dbt models as Dagster assets, grouped by layer, run against the run's private build."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetSpec
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from pipelines.transform.project import dbt_project
+from pipelines.warehouse.resource import WarehouseResource
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Group every model by its folder under models/: staging, intermediate, marts."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] in {"model", "seed", "snapshot"}:
+            spec = spec.replace_attributes(group_name=props["fqn"][1])
+        return spec
+
+
+def dbt_build_args() -> list[str]:
+    """The dbt command of a run. Unit tests test the SQL, not the data: `make test` runs them."""
+    return ["build", "--exclude-resource-type", "unit_test"]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayeredTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+    ),
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # The profile reads the file's path from the environment of the dbt process we start.
+    os.environ["INTERREG_DUCKDB_PATH"] = str(warehouse.store.start_build(context.run_id))
+    yield from dbt.cli(dbt_build_args(), context=context).stream()

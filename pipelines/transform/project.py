@@ -1,0 +1,30 @@
+"""The one dbt project of the code location; every other module imports it from here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines.config import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+# dagster-dbt starts `dbt` from PATH; make it the one installed beside this Python, so that
+# .venv/bin/interreg and .venv/bin/dagster work without an activated venv.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing (a fresh clone run outside `make`).
+
+    `dagster dev` re-parses through prepare_if_dev; `make` parses before anything else.
+    """
+    if not dbt_project.manifest_path.exists():
+        dbt_project.preparer.prepare(dbt_project)

@@ -1,0 +1,51 @@
+"""The warehouse as a Dagster resource: one writer per run, a private build, a run log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
+
+from pipelines.warehouse.store import Warehouse, utc_now
+
+
+class WarehouseResource(ConfigurableResource):
+    """Where the warehouse lives. A run holds its write lock from start to end."""
+
+    directory: str
+    _started_at: str = PrivateAttr(default="")
+
+    @property
+    def store(self) -> Warehouse:
+        return Warehouse(Path(self.directory).resolve())
+
+    @property
+    def started_at(self) -> str:
+        return self._started_at
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        store = self.store
+        run_id = context.run_id or "no-run"
+        self._started_at = utc_now().isoformat()
+        with store.write_lock():
+            try:
+                yield self
+            finally:
+                # A run that did not publish leaves no build behind and says so in the log.
+                if not any(
+                    r["run_id"] == run_id and r["status"] == "success" for r in store.run_records()
+                ):
+                    store.discard_build(run_id)
+                    store.record_run(
+                        {
+                            "run_id": run_id,
+                            "started_at": self._started_at,
+                            "finished_at": utc_now().isoformat(),
+                            "status": "not_published",
+                            "error": "the run ended without publishing; see its Dagster log",
+                        }
+                    )

@@ -1,0 +1,151 @@
+"""The warehouse on disk: one published DuckDB file, private builds, atomic publishing.
+
+    $INTERREG_WAREHOUSE_DIR/
+      interreg.duckdb          the published file; readers open it read_only
+      .build/<run_id>/         a run's private build (same file name, so the DuckDB
+        interreg.duckdb        catalog, and with it every view, keeps the name "interreg")
+      .run.lock                held by the one run that may write
+      landing/                 immutable raw files of every source
+      runs.jsonl               every run that ended, published or not
+
+A run copies the published file into its build folder, replaces what changed, and,
+only when everything passed, renames the build over the published file. DuckDB allows
+one writer or many readers; readers keep the inode they opened, so a reader of the old
+file keeps a consistent view while the new one is published.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import PUBLISHED_FILE_NAME
+from pipelines.errors import PipelineError
+
+# Readers embed older DuckDB (BI drivers): a file written by 1.5 in this format opens in 1.4.
+STORAGE_VERSION = "v1.4.0"
+
+
+class WarehouseBusyError(PipelineError):
+    """Another run holds the write lock."""
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    directory: Path
+
+    @property
+    def published_path(self) -> Path:
+        return self.directory / PUBLISHED_FILE_NAME
+
+    @property
+    def landing_root(self) -> Path:
+        return self.directory / "landing"
+
+    @property
+    def runs_log(self) -> Path:
+        return self.directory / "runs.jsonl"
+
+    def build_path(self, run_id: str) -> Path:
+        return self.directory / ".build" / run_id / PUBLISHED_FILE_NAME
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the single-writer lock, or refuse at once when another run holds it."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".run.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise WarehouseBusyError(
+                    f"another run is writing the warehouse in {self.directory} ({holder});"
+                    " wait for it to finish"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.truncate(0)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def start_build(self, run_id: str) -> Path:
+        """Create the run's private build file, starting from the published one.
+
+        Builds left behind by killed runs are removed first: only the lock holder calls this.
+        """
+        builds = self.directory / ".build"
+        if builds.exists():
+            for stale in builds.iterdir():
+                if stale.name != run_id:
+                    shutil.rmtree(stale, ignore_errors=True)
+        path = self.build_path(run_id)
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.published_path.exists():
+            shutil.copyfile(self.published_path, path)
+        else:
+            duckdb.connect(
+                str(path), config={"storage_compatibility_version": STORAGE_VERSION}
+            ).close()
+        return path
+
+    def connect_build(self, run_id: str) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.start_build(run_id)))
+
+    def publish(self, run_id: str) -> Path:
+        """Make the run's build the published file: checkpoint, then one atomic rename."""
+        path = self.build_path(run_id)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if path.with_name(path.name + ".wal").exists():
+            raise PipelineError(
+                f"{path}: a write-ahead log remains after CHECKPOINT; not publishing"
+            )
+        os.replace(path, self.published_path)
+        self.discard_build(run_id)
+        return self.published_path
+
+    def discard_build(self, run_id: str) -> None:
+        shutil.rmtree(self.build_path(run_id).parent, ignore_errors=True)
+
+    def record_run(self, record: dict) -> None:
+        """Append a run's record to runs.jsonl (audit.runs is built from it at publish)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.runs_log, "a", encoding="utf-8") as log:
+            log.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+
+    def run_records(self) -> list[dict]:
+        if not self.runs_log.exists():
+            return []
+        with open(self.runs_log, encoding="utf-8") as log:
+            return [json.loads(line) for line in log if line.strip()]
+
+    def connect_published(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the published file, as analysts and BI tools open it."""
+        if not self.published_path.exists():
+            raise PipelineError(
+                f"no published warehouse at {self.published_path}; run `interreg run` first"
+            )
+        return duckdb.connect(str(self.published_path), read_only=True)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

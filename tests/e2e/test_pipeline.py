@@ -1,0 +1,221 @@
+"""`interreg run` end to end, as an operator runs it: a real process, real files, real HTTP.
+
+Every cell of marts.headline_results is compared with an independent computation of the
+contract's definitions (tests/support/reference_headline.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.exports import copy_export, edit_file, rewrite_manifest
+from support.reference_headline import headline_as_of, headline_dates
+from werkzeug import Response
+
+from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.warehouse.summary import FIGURES
+
+INTERREG = Path(sys.executable).with_name("interreg")
+TOKEN = "s3cret-token-never-printed"
+
+
+def interreg(*args: str, warehouse: Path, url: str | None = None, token: str | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
+    env["INTERREG_WAREHOUSE_DIR"] = str(warehouse)
+    if url:
+        env["INTERREG_MONITORING_URL"] = url
+    if token:
+        env["INTERREG_MONITORING_TOKEN"] = token
+    return subprocess.run(
+        [str(INTERREG), *args], env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+def published(warehouse: Path) -> Path:
+    return warehouse / "interreg.duckdb"
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def headline_rows(warehouse: Path) -> dict:
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        rows = con.execute(
+            f"SELECT as_of_date, {', '.join(FIGURES)} FROM marts.headline_results ORDER BY 1"
+        ).fetchall()
+    return {row[0]: dict(zip(FIGURES, row[1:], strict=True)) for row in rows}
+
+
+def assert_headline_matches_reference(warehouse: Path, export: Path) -> None:
+    rows = headline_rows(warehouse)
+    assert list(rows) == headline_dates(export)
+    for as_of, figures in rows.items():
+        expected = headline_as_of(export, as_of)
+        assert figures == expected, f"as of {as_of}"
+
+
+def mart_hashes(warehouse: Path) -> dict[str, str]:
+    """A content hash of every mart, independent of physical layout."""
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            t: hashlib.sha256(
+                repr(con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall()).encode()
+            ).hexdigest()
+            for t in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    return warehouse, interreg("run", warehouse=warehouse)
+
+
+def test_run_on_the_bundled_sample_publishes_and_prints_every_figure(sample_warehouse):
+    warehouse, result = sample_warehouse
+    assert result.returncode == 0, result.stderr[-3000:]
+    for label in FIGURES.values():
+        assert label in result.stdout
+    assert published(warehouse).exists()
+
+
+def test_every_headline_cell_equals_an_independent_computation(sample_warehouse):
+    warehouse, _ = sample_warehouse
+    assert_headline_matches_reference(warehouse, SAMPLE_MONITORING_DIR)
+
+
+def test_headline_command_prints_the_figures_of_a_chosen_date(sample_warehouse):
+    warehouse, _ = sample_warehouse
+    result = interreg("headline", "--as-of", "2023-03-31", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr
+    assert "as of 2023-03-31" in result.stdout
+    projects = headline_as_of(SAMPLE_MONITORING_DIR, date(2023, 3, 31))["projects"]
+    assert re.search(rf"Projects\s+{projects:,}\b", result.stdout)
+
+
+def test_a_second_run_on_the_same_inputs_publishes_identical_marts(sample_warehouse):
+    warehouse, _ = sample_warehouse
+    before = mart_hashes(warehouse)
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert mart_hashes(warehouse) == before
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        statuses = [r[0] for r in con.execute("SELECT status FROM audit.runs").fetchall()]
+    assert statuses.count("success") == 2
+
+
+@pytest.fixture
+def corner_export(tmp_path) -> Path:
+    """The sample with another byte shape: BOM, CRLF, reordered and extra columns."""
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+
+    def reorder_and_extend(header, rows):
+        for row in rows:
+            row["exporter_note"] = 'free text, with "quotes"\nand a newline'
+        return [*reversed(header), "exporter_note"], rows
+
+    edit_file(export, "projects.csv", reorder_and_extend, bom=True, crlf=True)
+    edit_file(export, "partners.csv", lambda h, r: (h, r), crlf=True)
+    edit_file(export, "policy_changes.csv", lambda h, r: (list(reversed(h)), r), bom=True)
+    rewrite_manifest(export)
+    return export
+
+
+def serve_with_token(httpserver, export: Path) -> str:
+    def handler(request):
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return Response("unauthorised", status=401)
+        path = export / request.path.rsplit("/", 1)[-1]
+        return Response(path.read_bytes(), status=200) if path.exists() else Response(status=404)
+
+    httpserver.expect_request(re.compile(r"/export/.*")).respond_with_handler(handler)
+    return httpserver.url_for("/export")
+
+
+def test_an_export_over_http_with_a_token_gives_exactly_its_figures(
+    httpserver, corner_export, tmp_path
+):
+    warehouse = tmp_path / "warehouse"
+    result = interreg(
+        "run", warehouse=warehouse, url=serve_with_token(httpserver, corner_export), token=TOKEN
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_headline_matches_reference(warehouse, corner_export)
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        drift = con.execute("SELECT file, column_name FROM audit.schema_drift").fetchall()
+    assert drift == [("projects.csv", "exporter_note")]
+    # The token is in no output, log, landed file or table.
+    assert TOKEN not in result.stdout + result.stderr
+    for path in warehouse.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_a_refused_token_fails_the_run_and_says_so(httpserver, corner_export, tmp_path):
+    result = interreg(
+        "run",
+        warehouse=tmp_path / "w",
+        url=serve_with_token(httpserver, corner_export),
+        token="wrong-token",
+    )
+    assert result.returncode != 0
+    assert "token" in result.stderr.strip().splitlines()[-1]
+    assert "wrong-token" not in result.stdout + result.stderr
+
+
+def test_a_broken_file_fails_the_run_and_leaves_the_published_file_unchanged(
+    sample_warehouse, tmp_path
+):
+    warehouse, _ = sample_warehouse
+    before = file_hash(published(warehouse))
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+    edit_file(
+        export,
+        "projects.csv",
+        lambda h, r: (
+            [c for c in h if c != "approved_on"],
+            [{k: v for k, v in row.items() if k != "approved_on"} for row in r],
+        ),
+    )
+    rewrite_manifest(export)
+    result = interreg("run", warehouse=warehouse, url=str(export))
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "projects.csv" in last_line and "approved_on" in last_line
+    assert file_hash(published(warehouse)) == before
+
+
+def test_rows_that_break_a_rule_are_quarantined_and_the_rest_published(tmp_path):
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+
+    def overspend_first_partner(header, rows):
+        rows[0]["erdf_eur"] = str(Decimal(rows[0]["budget_eur"]) + 1)
+        return header, rows
+
+    edit_file(export, "partners.csv", overspend_first_partner)
+    rewrite_manifest(export)
+    warehouse = tmp_path / "warehouse"
+    result = interreg("run", warehouse=warehouse, url=str(export))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        rejected = con.execute(
+            "SELECT row_number, column_name, check_name FROM audit.rejected_rows"
+            " WHERE file = 'partners.csv'"
+        ).fetchall()
+    assert (1, "erdf_eur", "erdf_not_above_budget") in rejected

@@ -1,0 +1,56 @@
+"""Build variants of a monitoring export for tests: same data, other bytes, or broken."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+Rows = list[dict[str, str]]
+
+
+def read_rows(path: Path) -> tuple[list[str], Rows]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(
+    path: Path, header: list[str], rows: Rows, *, bom: bool = False, crlf: bool = False
+) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, lineterminator="\r\n" if crlf else "\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+
+
+def copy_export(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def rewrite_manifest(export: Path, **overrides) -> None:
+    """Recompute every file's sha256 and row count, as an honest exporter would."""
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        path = export / entry["name"]
+        entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry["rows"] = len(read_rows(path)[1])
+    manifest.update(overrides)
+    (export / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def edit_file(
+    export: Path,
+    name: str,
+    edit: Callable[[list[str], Rows], tuple[list[str], Rows]],
+    **write_options: bool,
+) -> None:
+    header, rows = read_rows(export / name)
+    header, rows = edit(header, rows)
+    write_rows(export / name, header, rows, **write_options)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import redirect_stdout
 from datetime import date
 
 from pipelines.config import Settings
 from pipelines.errors import PipelineError
-from pipelines.warehouse.store import Warehouse
+from pipelines.warehouse.store import Warehouse, utc_now
 from pipelines.warehouse.summary import headline_as_of, headline_table
 
 
@@ -17,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="interreg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="fetch, validate, load, build and publish everything")
+    commands.add_parser("rollback", help="publish the release before the current one again")
     headline = commands.add_parser("headline", help="print the headline results")
     headline.add_argument(
         "--as-of",
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run()
+        if args.command == "rollback":
+            return rollback()
         return print_headline(args.as_of)
     except PipelineError as error:
         print(f"interreg {args.command} failed: {error}", file=sys.stderr)
@@ -35,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> int:
-    """Materialise every asset in this process; publish only if everything passed."""
+    """Materialise every asset in this process; publish only if everything passed.
+
+    Progress goes to stderr one line a step; dbt's own output goes to a log file.
+    """
     from dagster import DagsterInstance
 
     from pipelines.transform.project import ensure_manifest
@@ -43,16 +50,36 @@ def run() -> int:
     ensure_manifest()
     from pipelines.definitions import defs  # needs the dbt manifest at import
 
+    settings = Settings.from_env()
+    log_path = settings.warehouse_dir / "logs" / f"run-{utc_now():%Y%m%dT%H%M%SZ}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def("refresh_warehouse")
     instance = (
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )
-    with instance:
+    with instance, open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
         result = job.execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:
+        print(f"the dbt log of this run: {log_path}", file=sys.stderr)
         print(f"interreg run failed: {failure_summary(result)}", file=sys.stderr)
         return 1
     return print_headline(None)
+
+
+def rollback() -> int:
+    warehouse = Warehouse(Settings.from_env().warehouse_dir)
+    with warehouse.write_lock():
+        release = warehouse.rollback()
+        warehouse.record_run(
+            {
+                "run_id": f"rollback-{utc_now():%Y%m%dT%H%M%SZ}",
+                "finished_at": utc_now().isoformat(),
+                "status": "rollback",
+                "error": f"published {release.name} again",
+            }
+        )
+    print(f"published {release.name} again: {warehouse.published_path}")
+    return 0
 
 
 def failure_summary(result) -> str:

@@ -14,6 +14,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
+from pipelines.ops.progress import progress_logger
 from pipelines.sources.monitoring.assets import (
     MonitoringSource,
     monitoring_export,
@@ -31,6 +32,8 @@ refresh_warehouse = define_asset_job(
     "refresh_warehouse",
     selection=AssetSelection.all(),
     description="Fetch every source, validate, load, build the models and publish.",
+    # Loggers run only when the run config names them.
+    config={"loggers": {"console": {}}},
 )
 
 defs = Definitions(
@@ -38,6 +41,7 @@ defs = Definitions(
     jobs=[refresh_warehouse],
     # One process per run: DuckDB has one writer, and the run holds the warehouse lock.
     executor=in_process_executor,
+    loggers={"console": progress_logger},
     resources={
         "warehouse": WarehouseResource(directory=str(settings.warehouse_dir)),
         "monitoring": MonitoringSource(

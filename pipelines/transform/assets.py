@@ -8,10 +8,12 @@ from dagster import AssetExecutionContext, AssetSpec
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     dbt_assets,
 )
 
+from pipelines.errors import PipelineError
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse.resource import WarehouseResource
 
@@ -44,4 +46,22 @@ def dbt_build_args() -> list[str]:
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # The profile reads the file's path from the environment of the dbt process we start.
     os.environ["INTERREG_DUCKDB_PATH"] = str(warehouse.store.start_build(context.run_id))
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        raise PipelineError(f"dbt build failed: {failed_nodes(invocation)}")
+
+
+def failed_nodes(invocation: DbtCliInvocation) -> str:
+    """The models and tests that failed, by name, for the run's last error line."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # no artifact: dbt failed before running anything
+        return "see the dbt log"
+    failed = [
+        r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"]
+        for r in results
+        if r["status"] in {"error", "fail", "runtime error"}
+    ]
+    shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+    return shown or "see the dbt log"

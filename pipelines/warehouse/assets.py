@@ -1,11 +1,15 @@
 """Publishing: the last asset of a run, reached only when everything upstream passed."""
 
+import time
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.transform.assets import dbt_models
-from pipelines.warehouse.audit import write_runs
+from pipelines.warehouse.audit import software_versions, write_runs
+from pipelines.warehouse.exports import mart_tables, write_exports
+from pipelines.warehouse.load import quote
 from pipelines.warehouse.resource import WarehouseResource
-from pipelines.warehouse.store import utc_now
+from pipelines.warehouse.store import STORAGE_VERSION, utc_now
 from pipelines.warehouse.summary import headline_markdown
 
 PUBLISHED_KEY = AssetKey(["warehouse", "published"])
@@ -14,14 +18,17 @@ PUBLISHED_KEY = AssetKey(["warehouse", "published"])
 @asset(
     key=PUBLISHED_KEY,
     group_name="publish",
-    kinds={"duckdb"},
+    kinds={"duckdb", "parquet"},
     deps=[dbt_models],
-    description="interreg.duckdb, replaced by an atomic rename once every check passed.",
+    description="interreg.duckdb and its exports (Parquet per mart, the policy-change list as "
+    "CSV and XLSX), published by atomic renames once every check passed.",
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
+    started = time.monotonic()
     store = warehouse.store
     con = store.connect_build(context.run_id)
     try:
+        exports = write_exports(con, store.build_exports_dir(context.run_id))
         files = (
             con.execute(
                 "SELECT source, file, sha256, rows_read, rows_loaded, rows_rejected"
@@ -33,15 +40,40 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
         record = {
             "run_id": context.run_id,
             "started_at": warehouse.started_at,
-            "finished_at": utc_now().isoformat(),
             "status": "success",
             "files": files,
             "rows_rejected": int(sum(f["rows_rejected"] for f in files)),
+            "stage_seconds": stage_seconds(context)
+            | {"publish": round(time.monotonic() - started, 3)},
+            "storage_version": STORAGE_VERSION,
+            **software_versions(),
         }
+        record["finished_at"] = utc_now().isoformat()
         write_runs(con, [*store.run_records(), record])
         headline = headline_markdown(con)
+        mart_rows = {
+            table: con.execute(f"SELECT count(*) FROM marts.{quote(table)}").fetchone()[0]
+            for table in mart_tables(con)
+        }
     finally:
         con.close()
     path = store.publish(context.run_id)
     store.record_run(record)
-    return MaterializeResult(metadata={"path": str(path), "headline": MetadataValue.md(headline)})
+    return MaterializeResult(
+        metadata={
+            "path": str(path),
+            "exports": ", ".join(p.name for p in exports),
+            "headline": MetadataValue.md(headline),
+            "stage_seconds": record["stage_seconds"],
+            "mart_rows": mart_rows,
+        }
+    )
+
+
+def stage_seconds(context: AssetExecutionContext) -> dict[str, float]:
+    """Wall time of every step of this run that has finished, from Dagster's own records."""
+    return {
+        stats.step_key: round(stats.end_time - stats.start_time, 3)
+        for stats in context.instance.get_run_step_stats(context.run_id)
+        if stats.start_time and stats.end_time
+    }

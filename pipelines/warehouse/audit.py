@@ -11,6 +11,7 @@ Tables hold the state of the published data per source: a run replaces its sourc
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterable, Mapping
 
 import duckdb
@@ -28,10 +29,24 @@ CREATE TABLE IF NOT EXISTS audit.rejected_rows (
     check_name VARCHAR, value VARCHAR, message VARCHAR);
 CREATE TABLE IF NOT EXISTS audit.schema_drift (
     run_id VARCHAR, source VARCHAR, file VARCHAR, column_name VARCHAR);
-CREATE TABLE IF NOT EXISTS audit.runs (
-    run_id VARCHAR, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, status VARCHAR,
-    files JSON, rows_rejected BIGINT, error VARCHAR);
 """
+
+RUN_COLUMNS = {
+    "run_id": "VARCHAR",
+    "started_at": "TIMESTAMPTZ",
+    "finished_at": "TIMESTAMPTZ",
+    "status": "VARCHAR",  # success, not_published, rollback
+    "files": "JSON",  # per source file: sha256, rows read, loaded, rejected
+    "rows_rejected": "BIGINT",
+    "stage_seconds": "JSON",  # wall time per step
+    "git_revision": "VARCHAR",
+    "duckdb_version": "VARCHAR",
+    "dbt_version": "VARCHAR",
+    "dagster_version": "VARCHAR",
+    "storage_version": "VARCHAR",
+    "error": "VARCHAR",
+}
+_JSON_COLUMNS = {name for name, sql_type in RUN_COLUMNS.items() if sql_type == "JSON"}
 
 
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,19 +111,37 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]
 def write_runs(con: duckdb.DuckDBPyConnection, records: Iterable[Mapping]) -> None:
     """Rewrite audit.runs from the run log (runs.jsonl plus the run being published)."""
     ensure_audit_schema(con)
-    con.execute("DELETE FROM audit.runs")
-    con.executemany(
-        "INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in RUN_COLUMNS.items())
+    con.execute(f"CREATE OR REPLACE TABLE audit.runs ({columns})")
+    rows = [
         [
-            [
-                r["run_id"],
-                r.get("started_at"),
-                r.get("finished_at"),
-                r["status"],
-                json.dumps(r.get("files", []), sort_keys=True),
-                r.get("rows_rejected"),
-                r.get("error"),
-            ]
-            for r in records
-        ],
-    )
+            json.dumps(r.get(name), sort_keys=True, default=str)
+            if name in _JSON_COLUMNS
+            else r.get(name)
+            for name in RUN_COLUMNS
+        ]
+        for r in records
+    ]
+    if rows:
+        marks = ", ".join("?" for _ in RUN_COLUMNS)
+        con.executemany(f"INSERT INTO audit.runs VALUES ({marks})", rows)
+
+
+def software_versions() -> dict[str, str]:
+    """What built the warehouse: the code's git revision and the engines' versions."""
+    from importlib.metadata import version
+
+    from pipelines.config import REPO_ROOT
+
+    try:
+        revision = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        revision = "unknown"
+    return {
+        "git_revision": revision,
+        "duckdb_version": duckdb.__version__,
+        "dbt_version": version("dbt-core"),
+        "dagster_version": version("dagster"),
+    }

@@ -2,16 +2,20 @@
 
     $INTERREG_WAREHOUSE_DIR/
       interreg.duckdb          the published file; readers open it read_only
+      exports -> releases/<release>/exports     Parquet per mart, the policy-change list
+      releases/<release>/      the last KEEP_RELEASES published builds, for rollback
       .build/<run_id>/         a run's private build (same file name, so the DuckDB
         interreg.duckdb        catalog, and with it every view, keeps the name "interreg")
+        exports/
       .run.lock                held by the one run that may write
       landing/                 immutable raw files of every source
       runs.jsonl               every run that ended, published or not
 
 A run copies the published file into its build folder, replaces what changed, and,
-only when everything passed, renames the build over the published file. DuckDB allows
-one writer or many readers; readers keep the inode they opened, so a reader of the old
-file keeps a consistent view while the new one is published.
+only when everything passed, moves the build into releases/ and renames a hard link of
+it over the published file, then swaps the exports link: each step a single atomic
+rename. DuckDB allows one writer or many readers; readers keep the inode they opened,
+so a reader of the old file keeps a consistent view while the new one is published.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pipelines.errors import PipelineError
 
 # Readers embed older DuckDB (BI drivers): a file written by 1.5 in this format opens in 1.4.
 STORAGE_VERSION = "v1.4.0"
+KEEP_RELEASES = 3
 
 
 class WarehouseBusyError(PipelineError):
@@ -107,8 +112,36 @@ class Warehouse:
     def connect_build(self, run_id: str) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.start_build(run_id)))
 
+    @property
+    def releases_dir(self) -> Path:
+        return self.directory / "releases"
+
+    @property
+    def exports_link(self) -> Path:
+        return self.directory / "exports"
+
+    def build_exports_dir(self, run_id: str) -> Path:
+        return self.build_path(run_id).parent / "exports"
+
+    def releases(self) -> list[Path]:
+        """Published builds kept for rollback, oldest first (names start with a UTC time)."""
+        if not self.releases_dir.exists():
+            return []
+        return sorted(p for p in self.releases_dir.iterdir() if p.is_dir())
+
+    def current_release(self) -> Path | None:
+        """The release whose file is the published one (the same inode)."""
+        if not self.published_path.exists():
+            return None
+        published = self.published_path.stat()
+        for release in self.releases():
+            candidate = release / PUBLISHED_FILE_NAME
+            if candidate.exists() and os.path.samestat(candidate.stat(), published):
+                return release
+        return None
+
     def publish(self, run_id: str) -> Path:
-        """Make the run's build the published file: checkpoint, then one atomic rename."""
+        """Make the run's build the published file: checkpoint, then atomic renames."""
         path = self.build_path(run_id)
         con = duckdb.connect(str(path))
         try:
@@ -117,11 +150,45 @@ class Warehouse:
             con.close()
         if path.with_name(path.name + ".wal").exists():
             raise PipelineError(
-                f"{path}: a write-ahead log remains after CHECKPOINT; not publishing"
+                f"{path}: a write-ahead log remains after CHECKPOINT; not published"
             )
-        os.replace(path, self.published_path)
-        self.discard_build(run_id)
+        self.releases_dir.mkdir(parents=True, exist_ok=True)
+        release = self.releases_dir / f"{utc_now():%Y%m%dT%H%M%S%fZ}-{run_id}"
+        os.replace(path.parent, release)
+        self._point_at(release)
+        self._prune_releases()
         return self.published_path
+
+    def rollback(self) -> Path:
+        """Publish the release before the current one again. Returns that release."""
+        releases = self.releases()
+        current = self.current_release()
+        older = releases[: releases.index(current)] if current in releases else []
+        if not older:
+            raise PipelineError(
+                f"no earlier release to roll back to in {self.releases_dir} (kept: {len(releases)})"
+            )
+        self._point_at(older[-1])
+        return older[-1]
+
+    def _point_at(self, release: Path) -> None:
+        """Publish `release`: its file, then its exports, each by one atomic rename."""
+        staged = self.directory / f".{PUBLISHED_FILE_NAME}.{release.name}"
+        staged.unlink(missing_ok=True)
+        os.link(release / PUBLISHED_FILE_NAME, staged)
+        os.replace(staged, self.published_path)
+        if (release / "exports").is_dir():
+            link = self.directory / f".exports.{release.name}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(release.relative_to(self.directory) / "exports")
+            os.replace(link, self.exports_link)
+
+    def _prune_releases(self) -> None:
+        releases = self.releases()
+        current = self.current_release()
+        for old in releases[:-KEEP_RELEASES]:
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
 
     def discard_build(self, run_id: str) -> None:
         shutil.rmtree(self.build_path(run_id).parent, ignore_errors=True)

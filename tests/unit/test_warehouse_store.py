@@ -91,3 +91,37 @@ def test_a_new_warehouse_is_readable_by_duckdb_1_4(tmp_path):
 def test_reading_before_anything_is_published_says_what_to_do(tmp_path):
     with pytest.raises(Exception, match="interreg run"):
         Warehouse(tmp_path).connect_published()
+
+
+def value_published(warehouse: Warehouse) -> int:
+    with warehouse.connect_published() as reader:
+        return reader.execute("SELECT v FROM t").fetchone()[0]
+
+
+def test_the_last_three_releases_are_kept_and_rollback_republishes_the_one_before(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    for value in range(1, 6):
+        build_with(warehouse, f"run-{value}", value)
+        warehouse.publish(f"run-{value}")
+    assert [r.name.split("-", 1)[1] for r in warehouse.releases()] == ["run-3", "run-4", "run-5"]
+    assert value_published(warehouse) == 5
+    warehouse.rollback()
+    assert value_published(warehouse) == 4
+    warehouse.rollback()
+    assert value_published(warehouse) == 3
+    with pytest.raises(Exception, match="no earlier release"):
+        warehouse.rollback()
+    assert value_published(warehouse) == 3
+
+
+def test_the_exports_link_follows_the_published_release(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    for value in (1, 2):
+        build_with(warehouse, f"run-{value}", value)
+        exports = warehouse.build_exports_dir(f"run-{value}")
+        exports.mkdir()
+        (exports / "marker.txt").write_text(str(value))
+        warehouse.publish(f"run-{value}")
+    assert (warehouse.exports_link / "marker.txt").read_text() == "2"
+    warehouse.rollback()
+    assert (warehouse.exports_link / "marker.txt").read_text() == "1"

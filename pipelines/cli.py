@@ -26,12 +26,30 @@ def main(argv: list[str] | None = None) -> int:
         metavar="YYYY-MM-DD",
         help="the figures of the last as-of date on or before this one (default: the latest)",
     )
+    report = commands.add_parser(
+        "report", help="write the results page to $INTERREG_WAREHOUSE_DIR/site/"
+    )
+    report.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the figures of the last as-of date on or before this one (default: the latest)",
+    )
+    report.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="also save screenshots at phone and desktop widths in site/screenshots/ (Chromium)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run()
         if args.command == "rollback":
             return rollback()
+        if args.command == "report":
+            from pipelines.report.cli import write_report
+
+            return write_report(Settings.from_env(), args.as_of, screenshots=args.screenshots)
         return print_headline(args.as_of)
     except PipelineError as error:
         print(f"interreg {args.command} failed: {error}", file=sys.stderr)
@@ -60,7 +78,7 @@ def run() -> int:
     with instance, open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
         result = job.execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:
-        print(f"the dbt log of this run: {log_path}", file=sys.stderr)
+        print(f"dbt's output for this run: {log_path}", file=sys.stderr)
         print(f"interreg run failed: {failure_summary(result)}", file=sys.stderr)
         return 1
     return print_headline(None)
@@ -82,6 +100,11 @@ def rollback() -> int:
     return 0
 
 
+def error_names(cls: type = PipelineError) -> set[str]:
+    """The names of our own error classes: their messages say all, without the class."""
+    return {cls.__name__}.union(*(error_names(sub) for sub in cls.__subclasses__()))
+
+
 def failure_summary(result) -> str:
     """The first failure of a run, as one line: which step, and what it said."""
     for event in result.all_events:
@@ -93,8 +116,11 @@ def failure_summary(result) -> str:
         # Unwrap Dagster's own wrappers down to the error our code raised.
         while error.cause is not None and error.cls_name.startswith("Dagster"):
             error = error.cause
+        message = error.message.strip().splitlines()[0]
+        if error.cls_name in error_names():  # their message is the whole story: drop the class
+            message = message.split(": ", 1)[-1]
         where = f"{event.step_key}: " if event.step_key else ""
-        return where + error.message.strip().splitlines()[0]
+        return where + message
     return "the run did not succeed; see the Dagster log above"
 
 

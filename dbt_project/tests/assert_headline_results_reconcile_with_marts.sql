@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'headline_results'}}}) }}
 -- On the last as-of date the headline agrees with the marts it summarises: the policy
 -- figures with marts.policy_changes validated by then, the eligible regions with
 -- marts.regional_coverage, and the involved regions cannot exceed the eligible regions

@@ -4,7 +4,11 @@ import json
 from datetime import UTC, datetime
 
 import duckdb
+import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
     AssetKey,
@@ -16,11 +20,13 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.errors import ContractError
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
 from pipelines.sources.monitoring.validate import validate_export
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
 from pipelines.warehouse.load import load_export, quote, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
+from schemas.contract import FileSpec
 from schemas.monitoring_contract import MONITORING
 
 SOURCE = MONITORING.source
@@ -82,7 +88,26 @@ RAW_SPECS = [
 ]
 
 
-@multi_asset(specs=RAW_SPECS, ins={"landed": AssetIn(EXPORT_KEY)}, can_subset=False)
+CONTRACT_CHECK = "meets_contract"
+CONTRACT_CHECKS = [
+    AssetCheckSpec(
+        CONTRACT_CHECK,
+        asset=[SOURCE, spec.table],
+        blocking=True,
+        description=f"{spec.name} against its Pandera schema (schemas/monitoring.py). Fails, "
+        "and stops the run, when the file breaks the contract as a whole or more than "
+        "INTERREG_MAX_REJECTED_PCT % of its rows are rejected; warns when rows were quarantined.",
+    )
+    for spec in MONITORING.files
+]
+
+
+@multi_asset(
+    specs=RAW_SPECS,
+    check_specs=CONTRACT_CHECKS,
+    ins={"landed": AssetIn(EXPORT_KEY)},
+    can_subset=False,
+)
 def monitoring_raw_tables(
     context: AssetExecutionContext,
     landed: LandedExport,
@@ -99,15 +124,40 @@ def monitoring_raw_tables(
         hashes = {name: f.sha256 for name, f in landed.files.items()}
         if loaded_hashes(con, SOURCE) == hashes:
             context.log.info("every file is unchanged since the published load; not reloading")
-            for spec in RAW_SPECS:
-                yield MaterializeResult(asset_key=spec.key, metadata={"unchanged": True})
+            for spec in MONITORING.files:
+                yield MaterializeResult(
+                    asset_key=[SOURCE, spec.table],
+                    metadata={"unchanged": True},
+                    check_results=[
+                        AssetCheckResult(
+                            asset_key=[SOURCE, spec.table],
+                            check_name=CONTRACT_CHECK,
+                            passed=True,
+                            metadata={"unchanged since the published load": True},
+                        )
+                    ],
+                )
+            yield MaterializeResult(
+                asset_key=[SOURCE, MANIFEST_TABLE], metadata={"unchanged": True}
+            )
             return
-        validated = validate_export(
-            {name: f.path for name, f in landed.files.items()},
-            {name: f.expected_rows for name, f in landed.files.items()},
-            max_rejected_pct=monitoring.max_rejected_pct,
-            source=SOURCE,
-        )
+        try:
+            validated = validate_export(
+                {name: f.path for name, f in landed.files.items()},
+                {name: f.expected_rows for name, f in landed.files.items()},
+                max_rejected_pct=monitoring.max_rejected_pct,
+                source=SOURCE,
+            )
+        except ContractError as error:
+            if error.file in MONITORING.file_names:
+                yield AssetCheckResult(
+                    asset_key=[SOURCE, MONITORING.file(error.file).table],
+                    check_name=CONTRACT_CHECK,
+                    passed=False,
+                    severity=AssetCheckSeverity.ERROR,
+                    metadata={"error": str(error)},
+                )
+            raise
         con.execute("BEGIN TRANSACTION")
         loaded = load_export(con, MONITORING, validated.tables)
         _load_manifest(con, landed.manifest)
@@ -150,8 +200,36 @@ def monitoring_raw_tables(
                 "sha256": landed.files[spec.name].sha256,
                 "schema_drift": ", ".join(validated.drift.get(spec.name, [])) or "none",
             },
+            check_results=[contract_check(spec, validated.rejected)],
         )
     yield MaterializeResult(asset_key=[SOURCE, MANIFEST_TABLE], metadata={"dagster/row_count": 1})
+
+
+def contract_check(spec: FileSpec, rejected: pd.DataFrame, shown: int = 20) -> AssetCheckResult:
+    """Passed, or a warning with the quarantined rows: counts per rule and the first cases."""
+    rejected = rejected[rejected["file"] == spec.name]
+    by_rule = rejected.groupby(["column_name", "check_name"]).size().sort_values(ascending=False)
+    return AssetCheckResult(
+        asset_key=[SOURCE, spec.table],
+        check_name=CONTRACT_CHECK,
+        passed=rejected.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "rows_rejected": int(rejected["row_number"].nunique()),
+            "failures_by_rule": MetadataValue.md(
+                "| column | check | failures |\n|---|---|---:|\n"
+                + "\n".join(f"| {c} | {k} | {n} |" for (c, k), n in by_rule.items())
+            ),
+            "failure_cases": MetadataValue.md(
+                "| row | column | check | value | message |\n|---:|---|---|---|---|\n"
+                + "\n".join(
+                    f"| {r.row_number} | {r.column_name} | {r.check_name} | {r.value}"
+                    f" | {r.message} |"
+                    for r in rejected.head(shown).itertuples()
+                )
+            ),
+        },
+    )
 
 
 def _load_manifest(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:

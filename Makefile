@@ -5,7 +5,7 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 .PHONY: run test dev lint sample clean
 
@@ -31,7 +31,6 @@ $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
-	mkdir -p $(DAGSTER_HOME)
 	touch $@
 
 # The manifest is built, never committed; Dagster reads it to build the asset graph.
@@ -40,4 +39,5 @@ $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	touch $@
 
 clean:
-	rm -rf $(VENV) dbt_project/target dbt_project/logs warehouse .dagster_home
+	rm -rf $(VENV) dbt_project/target dbt_project/logs warehouse
+	git clean -fdX dagster_home

@@ -14,6 +14,7 @@ from dagster_dbt import (
 )
 
 from pipelines.errors import PipelineError
+from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse.resource import WarehouseResource
 
@@ -28,6 +29,8 @@ class LayeredTranslator(DagsterDbtTranslator):
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] in {"model", "seed", "snapshot"}:
             spec = spec.replace_attributes(group_name=props["fqn"][1])
+        if spec.group_name == "marts":
+            spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
         return spec
 
 

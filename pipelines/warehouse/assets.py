@@ -4,6 +4,7 @@ import time
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.assets import dbt_models
 from pipelines.warehouse.audit import software_versions, write_runs
 from pipelines.warehouse.exports import mart_tables, write_exports
@@ -20,6 +21,7 @@ PUBLISHED_KEY = AssetKey(["warehouse", "published"])
     group_name="publish",
     kinds={"duckdb", "parquet"},
     deps=[dbt_models],
+    freshness_policy=PUBLISHED_FRESHNESS,
     description="interreg.duckdb and its exports (Parquet per mart, the policy-change list as "
     "CSV and XLSX), published by atomic renames once every check passed.",
 )

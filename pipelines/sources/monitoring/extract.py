@@ -84,7 +84,7 @@ def fetch_export(
         with HttpClient(token=token) as own_client:
             return fetch_export(location, landing_root, token, client=own_client)
     source = _open(str(location), Landing(Path(landing_root), SOURCE), client, token)
-    manifest_blob = source.fetch(MANIFEST, conditional=True, max_bytes=MANIFEST_MAX_BYTES)
+    manifest_blob = _fetch_manifest(source)
     manifest = _load_manifest(manifest_blob.path)
     entries = _validate_manifest(manifest)
     files = {spec.name: _fetch_verified(source, entries[spec.name]) for spec in MONITORING.files}
@@ -97,6 +97,19 @@ def fetch_export(
         sum(f.from_cache for f in files.values()),
     )
     return LandedExport(manifest, source.shown, files, manifest_blob.path)
+
+
+def fetch_manifest(
+    location: str | Path, landing_root: Path, token: str | None = None
+) -> LandedBlob:
+    """Land only the manifest (conditionally): enough to tell whether the export changed."""
+    with HttpClient(token=token, total_budget=120.0) as client:
+        source = _open(str(location), Landing(Path(landing_root), SOURCE), client, token)
+        return _fetch_manifest(source)
+
+
+def _fetch_manifest(source: _Source) -> LandedBlob:
+    return source.fetch(MANIFEST, conditional=True, max_bytes=MANIFEST_MAX_BYTES)
 
 
 # -- where the export lives -------------------------------------------------------------------

@@ -7,12 +7,12 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -n
 
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: run test dev lint sample clean
+.PHONY: run test dev lint sample docs clean chromium bench
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
 
-test: $(INSTALLED) $(MANIFEST)
+test: $(INSTALLED) $(MANIFEST) chromium
 	$(BIN)/ruff check .
 	$(BIN)/dg check defs
 	$(BIN)/pytest
@@ -22,6 +22,27 @@ dev: $(INSTALLED) $(MANIFEST)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# The results page's browser tests drive headless Chromium: install Debian's package when
+# it is missing (as root, else with sudo). Where that cannot be done they skip, with a
+# reason; CI (INTERREG_REQUIRE_CHROMIUM) fails instead.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || command -v google-chrome >/dev/null 2>&1 \
+	  || { command -v apt-get >/dev/null 2>&1 \
+	       && $$([ "$$(id -u)" -eq 0 ] || echo sudo) sh -c 'apt-get update -q && apt-get install -y -q chromium'; } \
+	  || echo "make: no Chromium could be installed; the browser tests will be skipped" >&2
+
+# docs/marts.md from the marts' dbt documentation (a test checks it is current).
+docs: $(INSTALLED) $(MANIFEST)
+	$(BIN)/python -m pipelines.transform.docs > docs/marts.md
+
+# The pipeline against plain DuckDB at scales 1, 10 and 100 (README, "Performance"): takes
+# several minutes, prints the figures and writes bench/results/<time>.json. Never part of
+# `make test`. e.g. make bench BENCH_ARGS="--scales 1,10 --repeat 3"
+BENCH_ARGS ?=
+bench: $(INSTALLED) $(MANIFEST)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the bundled sample (deterministic: the same bytes every time).
 sample: $(INSTALLED)

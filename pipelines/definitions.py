@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 
 from dagster import (
-    AssetSelection,
     Definitions,
     EnvVar,
-    define_asset_job,
     in_process_executor,
 )
 from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
+from pipelines.ops.automation import (
+    monitoring_export_changed,
+    refresh_warehouse,
+    weekly_refresh,
+)
 from pipelines.ops.progress import progress_logger
+from pipelines.report.assets import results_page
+from pipelines.sources.keep.assets import KeepSource, keep_export, keep_raw_tables
 from pipelines.sources.monitoring.assets import (
     MonitoringSource,
     monitoring_export,
@@ -28,17 +33,20 @@ from pipelines.warehouse.resource import WarehouseResource
 dbt_project.prepare_if_dev()
 settings = Settings.from_env()
 
-refresh_warehouse = define_asset_job(
-    "refresh_warehouse",
-    selection=AssetSelection.all(),
-    description="Fetch every source, validate, load, build the models and publish.",
-    # Loggers run only when the run config names them.
-    config={"loggers": {"console": {}}},
-)
 
 defs = Definitions(
-    assets=[monitoring_export, monitoring_raw_tables, dbt_models, published_warehouse],
+    assets=[
+        monitoring_export,
+        monitoring_raw_tables,
+        keep_export,
+        keep_raw_tables,
+        dbt_models,
+        published_warehouse,
+        results_page,
+    ],
     jobs=[refresh_warehouse],
+    schedules=[weekly_refresh],
+    sensors=[monitoring_export_changed],
     # One process per run: DuckDB has one writer, and the run holds the warehouse lock.
     executor=in_process_executor,
     loggers={"console": progress_logger},
@@ -51,6 +59,12 @@ defs = Definitions(
             if os.environ.get("INTERREG_MONITORING_TOKEN")
             else None,
             max_rejected_pct=settings.max_rejected_pct,
+        ),
+        "keep": KeepSource(
+            files=[str(path) for path in settings.keep_files],
+            url=settings.keep_url,
+            programmes=list(settings.keep_programmes),
+            max_rejected_pct=settings.keep_max_rejected_pct,
         ),
         "dbt": DbtCliResource(project_dir=dbt_project),
     },

@@ -26,6 +26,7 @@ Decisions where the contract is silent:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -210,6 +211,10 @@ class RowRule:
     columns: tuple[str, ...]
     error: str
     test: Callable[[pd.DataFrame], pd.Series]
+    # The same rule in DuckDB SQL, over the file's rows as text: true where the row passes
+    # (window functions allowed). It may fail more rows than `test`, never fewer: it only
+    # decides that a file needs no Pandera run (see SCREENS). None: Pandera always runs.
+    sql: str | None = None
 
     def check(self) -> pa.Check:
         return pa.Check(
@@ -275,6 +280,41 @@ def _one_lead_per_project(frame: pd.DataFrame) -> pd.Series:
     return project.isna() | (per_project == 1)
 
 
+# The rules above in SQL. Each may fail a row that the rule passes (a malformed value,
+# which the column's own check fails anyway), never the other way round.
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _not_before_sql(later: str, earlier: str) -> str:
+    # YYYY-MM-DD text orders as the dates it writes (and UTF-8 bytes as code points).
+    later, earlier = _ident(later), _ident(earlier)
+    return f"{later} IS NULL OR {earlier} IS NULL OR {later} >= {earlier}"
+
+
+def _not_above_sql(part: str, whole: str) -> str:
+    # DECIMAL(18, 2) holds every well-formed amount exactly; a malformed one fails here too.
+    part, whole = _ident(part), _ident(whole)
+    return (
+        f"{part} IS NULL OR {whole} IS NULL OR "
+        f"TRY_CAST({part} AS DECIMAL(18, 2)) <= TRY_CAST({whole} AS DECIMAL(18, 2))"
+    )
+
+
+def _set_iff_sql(date: str, status_column: str, status: str) -> str:
+    date, status_column = _ident(date), _ident(status_column)
+    return (
+        f"{status_column} IS NULL OR "
+        f"(({status_column} = {_literal(status)}) = ({date} IS NOT NULL))"
+    )
+
+
 def _row_count_rule(spec: FileSpec) -> pa.Check | None:
     low, high = spec.min_rows, spec.max_rows
     if not low and high is None:
@@ -301,6 +341,7 @@ RULES: dict[str, list[RowRule]] = {
             ("country_code", "nuts2_code"),
             "must be the first two letters of nuts2_code",
             _country_of_nuts2,
+            sql="country_code IS NULL OR nuts2_code IS NULL OR country_code = left(nuts2_code, 2)",
         ),
     ],
     "projects.csv": [
@@ -309,12 +350,14 @@ RULES: dict[str, list[RowRule]] = {
             ("end_date", "start_date"),
             "end_date must be on or after start_date",
             _not_before("end_date", "start_date"),
+            sql=_not_before_sql("end_date", "start_date"),
         ),
         RowRule(
             "erdf_not_above_total_budget",
             ("erdf_eur", "total_budget_eur"),
             "erdf_eur must not exceed total_budget_eur",
             _not_above("erdf_eur", "total_budget_eur"),
+            sql=_not_above_sql("erdf_eur", "total_budget_eur"),
         ),
     ],
     "partners.csv": [
@@ -323,12 +366,16 @@ RULES: dict[str, list[RowRule]] = {
             ("partner_id", "project_id"),
             "partner_id must be project_id + '-P' + 2 digits",
             _partner_id_of_project,
+            sql="partner_id IS NULL OR project_id IS NULL OR ("
+            "partner_id = project_id || '-P' || right(partner_id, 2)"
+            " AND regexp_full_match(right(partner_id, 2), '[0-9]{2}'))",
         ),
         RowRule(
             "erdf_not_above_budget",
             ("erdf_eur", "budget_eur"),
             "erdf_eur must not exceed budget_eur",
             _not_above("erdf_eur", "budget_eur"),
+            sql=_not_above_sql("erdf_eur", "budget_eur"),
         ),
         RowRule(
             "one_lead_per_project",
@@ -336,6 +383,8 @@ RULES: dict[str, list[RowRule]] = {
             "a project must have exactly one partner with role 'lead' (every partner row of "
             "the project is quarantined)",
             _one_lead_per_project,
+            sql="project_id IS NULL OR count(*) FILTER (WHERE role = 'lead')"
+            " OVER (PARTITION BY project_id) = 1",
         ),
     ],
     "progress_reports.csv": [
@@ -344,18 +393,21 @@ RULES: dict[str, list[RowRule]] = {
             ("period_end", "period_start"),
             "period_end must be on or after period_start",
             _not_before("period_end", "period_start"),
+            sql=_not_before_sql("period_end", "period_start"),
         ),
         RowRule(
             "approved_on_iff_approved",
             ("approved_on", "status"),
             "approved_on must be set if and only if status is 'approved'",
             _set_iff("approved_on", "status", "approved"),
+            sql=_set_iff_sql("approved_on", "status", "approved"),
         ),
         RowRule(
             "approved_on_not_before_submitted_on",
             ("approved_on", "submitted_on"),
             "approved_on must be on or after submitted_on",
             _not_before("approved_on", "submitted_on"),
+            sql=_not_before_sql("approved_on", "submitted_on"),
         ),
     ],
     "policy_changes.csv": [
@@ -364,6 +416,7 @@ RULES: dict[str, list[RowRule]] = {
             ("validated_on", "status"),
             "validated_on must be set if and only if status is 'validated'",
             _set_iff("validated_on", "status", "validated"),
+            sql=_set_iff_sql("validated_on", "status", "validated"),
         ),
     ],
     "good_practices.csv": [
@@ -372,6 +425,7 @@ RULES: dict[str, list[RowRule]] = {
             ("validated_on", "status"),
             "validated_on must be set if and only if status is 'validated'",
             _set_iff("validated_on", "status", "validated"),
+            sql=_set_iff_sql("validated_on", "status", "validated"),
         ),
     ],
 }
@@ -421,3 +475,95 @@ def build_schema(spec: FileSpec) -> pa.DataFrameSchema:
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     spec.name: build_schema(spec) for spec in MONITORING.files
 }
+
+
+# --- the same contract as one SQL screen, for a file that DuckDB has read -----------------
+#
+# Pandera on pandas costs seconds per million rows. A file whose rows all pass needs no
+# failure cases, so the pipeline first screens each file inside DuckDB with the checks
+# below, built from the same declarations, and runs Pandera only on a file the screen does
+# not pass (Pandera then names every failure, as before). The screen may fail a file that
+# Pandera passes (that costs time, not correctness), never the other way round; where a
+# check has no SQL form that is certainly at least as strict, the file has no screen.
+
+# Regular expressions that mean the same in Python's re and DuckDB's RE2: ASCII literals,
+# classes, groups, alternation and counted repetition; no escapes but `\.`.
+_PORTABLE_PATTERN = re.compile(r"(?:[A-Za-z0-9_{},?:()|+*\[\]-]|\\\.)*")
+
+
+def _full_match_sql(column: str, pattern: str) -> str | None:
+    if not _PORTABLE_PATTERN.fullmatch(pattern):
+        return None
+    return f"regexp_full_match({column}, {_literal(pattern)})"
+
+
+def column_sql(column: Column) -> str | None:
+    """True where a value passes every check of the column; None: no check to make.
+
+    Raises ValueError when a check has no SQL form (see _PORTABLE_PATTERN).
+    """
+    c = _ident(column.name)
+    checks: list[str | None] = []
+    if column.type == "date":
+        checks += [
+            _full_match_sql(c, DATE_FORMAT),
+            f"TRY_CAST({c} AS DATE) IS NOT NULL",  # null for 2022-02-30
+            f"{c} >= '0001'",  # DuckDB reads year 0000 as 1 BC
+        ]
+    elif column.type == "amount":
+        checks.append(_full_match_sql(c, AMOUNT_FORMAT))
+    elif column.type == "integer":
+        checks.append(_full_match_sql(c, INTEGER_FORMAT))
+        if column.min_value is not None:
+            checks.append(f"TRY_CAST({c} AS BIGINT) >= {int(column.min_value)}")
+        if column.max_value is not None:
+            checks.append(f"TRY_CAST({c} AS BIGINT) <= {int(column.max_value)}")
+    if column.values is not None:
+        checks.append(f"{c} IN ({', '.join(_literal(v) for v in column.values)})")
+    if column.pattern is not None:
+        checks.append(_full_match_sql(c, column.pattern))
+    if any(check is None for check in checks):
+        raise ValueError(f"column {column.name}: a check has no portable SQL form")
+    if not checks:
+        return f"{c} IS NOT NULL" if column.required else None
+    body = " AND ".join(f"coalesce({check}, false)" for check in checks)
+    return f"{c} IS NOT NULL AND {body}" if column.required else f"{c} IS NULL OR ({body})"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One file's contract as SQL over its rows as text (every contract column, null where
+    the field is empty).
+
+    `row_checks`: true where the row passes (column checks, then the file's row rules);
+    `key`: unique over every row; `unique`: unique over the rows with every column set;
+    `min_rows`/`max_rows`: the row count's bounds.
+    """
+
+    row_checks: tuple[str, ...]
+    key: tuple[str, ...]
+    unique: tuple[tuple[str, ...], ...]
+    min_rows: int
+    max_rows: int | None
+
+
+def build_screen(spec: FileSpec) -> Screen | None:
+    """The file's screen, or None when a check of its schema has no SQL form."""
+    rules = RULES.get(spec.name, [])
+    if any(rule.sql is None for rule in rules):
+        return None
+    try:
+        checks = [column_sql(c) for c in spec.columns]
+    except ValueError:
+        return None
+    return Screen(
+        row_checks=tuple(c for c in checks if c is not None)
+        + tuple(f"coalesce({rule.sql}, false)" for rule in rules),
+        key=spec.key,
+        unique=tuple(spec.unique),
+        min_rows=spec.min_rows,
+        max_rows=spec.max_rows,
+    )
+
+
+SCREENS: dict[str, Screen | None] = {spec.name: build_screen(spec) for spec in MONITORING.files}

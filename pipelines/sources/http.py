@@ -59,9 +59,16 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
 
 
-def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Response headers minus those that may carry secrets."""
-    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+def public_headers(headers: Mapping[str, str], secret: str | None = None) -> dict[str, str]:
+    """Response headers minus those that may carry secrets; `secret` masked in the rest.
+
+    A server (or a proxy in front of it) may echo the request's Authorization in a header of
+    its own (`X-Debug-Authorization`, ...): that copy of the token must not be landed.
+    """
+    kept = {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+    if secret:
+        kept = {k: v.replace(secret, "***") for k, v in kept.items()}
+    return kept
 
 
 @dataclass(frozen=True)
@@ -293,7 +300,7 @@ class HttpClient:
             url=redact_url(request.url),
             final_url=redact_url(url),
             status=response.status_code,
-            headers=public_headers(response.headers),
+            headers=public_headers(response.headers, request.token),
         )
         if response.status_code == 304:
             dest.unlink(missing_ok=True)

@@ -48,7 +48,7 @@ def dbt_build_args() -> list[str]:
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # The profile reads the file's path from the environment of the dbt process we start.
-    os.environ["INTERREG_DUCKDB_PATH"] = str(warehouse.store.start_build(context.run_id))
+    os.environ["INTERREG_DUCKDB_PATH"] = str(warehouse.store.start_build(context.run.run_id))
     invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():

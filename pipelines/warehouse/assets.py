@@ -28,9 +28,9 @@ PUBLISHED_KEY = AssetKey(["warehouse", "published"])
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
     started = time.monotonic()
     store = warehouse.store
-    con = store.connect_build(context.run_id)
+    con = store.connect_build(context.run.run_id)
     try:
-        exports = write_exports(con, store.build_exports_dir(context.run_id))
+        exports = write_exports(con, store.build_exports_dir(context.run.run_id))
         files = (
             con.execute(
                 "SELECT source, file, sha256, rows_read, rows_loaded, rows_rejected"
@@ -40,7 +40,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
             .to_dict("records")
         )
         record = {
-            "run_id": context.run_id,
+            "run_id": context.run.run_id,
             "started_at": warehouse.started_at,
             "status": "success",
             "files": files,
@@ -59,7 +59,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
         }
     finally:
         con.close()
-    path = store.publish(context.run_id)
+    path = store.publish(context.run.run_id)
     store.record_run(record)
     return MaterializeResult(
         metadata={
@@ -76,6 +76,6 @@ def stage_seconds(context: AssetExecutionContext) -> dict[str, float]:
     """Wall time of every step of this run that has finished, from Dagster's own records."""
     return {
         stats.step_key: round(stats.end_time - stats.start_time, 3)
-        for stats in context.instance.get_run_step_stats(context.run_id)
+        for stats in context.instance.get_run_step_stats(context.run.run_id)
         if stats.start_time and stats.end_time
     }

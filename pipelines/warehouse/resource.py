@@ -28,8 +28,11 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        if context.run is None:  # a sensor or a schedule: it reads, it never writes
+            yield self
+            return
         store = self.store
-        run_id = context.run_id or "no-run"
+        run_id = context.run.run_id
         self._started_at = utc_now().isoformat()
         with store.write_lock():
             try:

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import PUBLISHED_FILE_NAME
+from pipelines.crash_points import pause_point
 from pipelines.errors import PipelineError
 
 # Readers embed older DuckDB (BI drivers): a file written by 1.5 in this format opens in 1.4.
@@ -97,6 +98,7 @@ class Warehouse:
             for stale in builds.iterdir():
                 if stale.name != run_id:
                     shutil.rmtree(stale, ignore_errors=True)
+        self._remove_unpublished_releases()
         path = self.build_path(run_id)
         if path.exists():
             return path
@@ -155,6 +157,7 @@ class Warehouse:
         self.releases_dir.mkdir(parents=True, exist_ok=True)
         release = self.releases_dir / f"{utc_now():%Y%m%dT%H%M%S%fZ}-{run_id}"
         os.replace(path.parent, release)
+        pause_point("publish")  # tests kill a run here: moved, not yet published
         self._point_at(release)
         self._prune_releases()
         return self.published_path
@@ -182,6 +185,32 @@ class Warehouse:
             link.unlink(missing_ok=True)
             link.symlink_to(release.relative_to(self.directory) / "exports")
             os.replace(link, self.exports_link)
+
+    def _remove_unpublished_releases(self) -> None:
+        """Remove what a run killed in the middle of publishing left beside the releases.
+
+        A run killed between moving its build into releases/ and replacing the published
+        file leaves a release that was never published (newer than the current one, and no
+        `success` for its run in runs.jsonl). Left there, `interreg rollback` would publish
+        it (it is the one "before" the next current release) and it would take a place of
+        the KEEP_RELEASES kept. A release newer than the current one because of a rollback
+        was published by a successful run, and stays. Half-made link names go too.
+        Only the lock holder calls this (start_build).
+        """
+        current = self.current_release()
+        if current is not None or not self.published_path.exists():
+            newer_than = current.name if current is not None else ""
+            published_runs = {
+                r.get("run_id") for r in self.run_records() if r.get("status") == "success"
+            }
+            for release in self.releases():
+                run_id = release.name.split("-", 1)[-1]
+                if release.name > newer_than and run_id not in published_runs:
+                    shutil.rmtree(release, ignore_errors=True)
+        for leftover in self.directory.glob(f".{PUBLISHED_FILE_NAME}.*"):
+            leftover.unlink(missing_ok=True)
+        for leftover in self.directory.glob(".exports.*"):
+            leftover.unlink(missing_ok=True)
 
     def _prune_releases(self) -> None:
         releases = self.releases()

@@ -6,46 +6,24 @@ contract's definitions (tests/support/reference_headline.py).
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.cli import file_hash, interreg, published
 from support.exports import copy_export, edit_file, rewrite_manifest
 from support.reference_headline import headline_as_of, headline_dates
+from support.warehouse import mart_hashes
 from werkzeug import Response
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.warehouse.summary import FIGURES
 
-INTERREG = Path(sys.executable).with_name("interreg")
 TOKEN = "s3cret-token-never-printed"
-
-
-def interreg(*args: str, warehouse: Path, url: str | None = None, token: str | None = None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
-    env["INTERREG_WAREHOUSE_DIR"] = str(warehouse)
-    if url:
-        env["INTERREG_MONITORING_URL"] = url
-    if token:
-        env["INTERREG_MONITORING_TOKEN"] = token
-    return subprocess.run(
-        [str(INTERREG), *args], env=env, capture_output=True, text=True, timeout=900
-    )
-
-
-def published(warehouse: Path) -> Path:
-    return warehouse / "interreg.duckdb"
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def headline_rows(warehouse: Path) -> dict:
@@ -62,23 +40,6 @@ def assert_headline_matches_reference(warehouse: Path, export: Path) -> None:
     for as_of, figures in rows.items():
         expected = headline_as_of(export, as_of)
         assert figures == expected, f"as of {as_of}"
-
-
-def mart_hashes(warehouse: Path) -> dict[str, str]:
-    """A content hash of every mart, independent of physical layout."""
-    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
-            ).fetchall()
-        ]
-        return {
-            t: hashlib.sha256(
-                repr(con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall()).encode()
-            ).hexdigest()
-            for t in tables
-        }
 
 
 @pytest.fixture(scope="module")

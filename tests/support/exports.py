@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -35,13 +36,25 @@ def copy_export(source: Path, target: Path) -> Path:
 
 
 def rewrite_manifest(export: Path, **overrides) -> None:
-    """Recompute every file's sha256 and row count, as an honest exporter would."""
+    """Recompute every file's sha256 and row count, as an honest exporter would.
+
+    A file that is not UTF-8 CSV (a test's broken variant) keeps the row count it had.
+    """
     manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
     for entry in manifest["files"]:
         path = export / entry["name"]
         entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry["rows"] = len(read_rows(path)[1])
+        with contextlib.suppress(UnicodeError, csv.Error):
+            entry["rows"] = len(read_rows(path)[1])
     manifest.update(overrides)
+    write_manifest(export, manifest)
+
+
+def read_manifest(export: Path) -> dict:
+    return json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+
+
+def write_manifest(export: Path, manifest: dict) -> None:
     (export / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 

@@ -1,4 +1,5 @@
--- One row per non-withdrawn project, with its partnership.
+-- One row per non-withdrawn project, with its partnership and whether keep.eu lists it
+-- (matched on the acronym within the programme: int_keep_project_matches).
 with
 
 projects as (
@@ -26,6 +27,19 @@ partnerships as (
 
 ),
 
+keep_matches as (
+
+    select * from {{ ref('int_keep_project_matches') }}
+    where project_id is not null
+
+),
+
+keep_projects as (
+
+    select * from {{ ref('int_keep_projects_merged') }}
+
+),
+
 final as (
 
     select
@@ -41,10 +55,16 @@ final as (
         projects.erdf_eur,
         coalesce(partnerships.partners, 0) as partners,
         coalesce(partnerships.countries, 0) as countries,
-        partnerships.lead_partner_name
+        partnerships.lead_partner_name,
+        keep_matches.keep_project_key is not null as is_in_keep,
+        keep_projects.themes as keep_themes
     from projects
     left join partnerships
         on projects.project_id = partnerships.project_id
+    left join keep_matches
+        on projects.project_id = keep_matches.project_id
+    left join keep_projects
+        on keep_matches.keep_project_key = keep_projects.keep_project_key
 
 )
 

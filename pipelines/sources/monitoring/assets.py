@@ -20,9 +20,11 @@ from dagster import (
     multi_asset,
 )
 
+from pipelines.crash_points import pause_point
 from pipelines.errors import ContractError
+from pipelines.ops.progress import python_logs_to_step
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
-from pipelines.sources.monitoring.validate import validate_export
+from pipelines.sources.monitoring.validate import stage_timings, validate_export
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
 from pipelines.warehouse.load import load_export, quote, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
@@ -52,7 +54,11 @@ class MonitoringSource(ConfigurableResource):
 def monitoring_export(
     context: AssetExecutionContext, monitoring: MonitoringSource, warehouse: WarehouseResource
 ) -> LandedExport:
-    landed = fetch_export(monitoring.url, warehouse.store.landing_root, monitoring.token)
+    # Retries, refetches after a hash mismatch and ignored manifest entries are logged by
+    # the HTTP client and the extractor: show them in this step's log.
+    with python_logs_to_step(context):
+        landed = fetch_export(monitoring.url, warehouse.store.landing_root, monitoring.token)
+    pause_point("download")
     context.add_output_metadata(
         {
             "exported_at": landed.manifest["exported_at"],
@@ -119,7 +125,7 @@ def monitoring_raw_tables(
     Rows that break a rule go to audit.rejected_rows with the rows that depend on them.
     An export whose files are all unchanged since the published load is not loaded again.
     """
-    con = warehouse.store.connect_build(context.run_id)
+    con = warehouse.store.connect_build(context.run.run_id)
     try:
         hashes = {name: f.sha256 for name, f in landed.files.items()}
         if loaded_hashes(con, SOURCE) == hashes:
@@ -160,11 +166,12 @@ def monitoring_raw_tables(
             raise
         con.execute("BEGIN TRANSACTION")
         loaded = load_export(con, MONITORING, validated.tables)
+        pause_point("load")
         _load_manifest(con, landed.manifest)
         rejected_by_file = validated.rejected.groupby("file")["row_number"].nunique().to_dict()
         replace_source_audit(
             con,
-            run_id=context.run_id,
+            run_id=context.run.run_id,
             source=SOURCE,
             files=[
                 {
@@ -202,7 +209,14 @@ def monitoring_raw_tables(
             },
             check_results=[contract_check(spec, validated.rejected)],
         )
-    yield MaterializeResult(asset_key=[SOURCE, MANIFEST_TABLE], metadata={"dagster/row_count": 1})
+    yield MaterializeResult(
+        asset_key=[SOURCE, MANIFEST_TABLE],
+        metadata={
+            "dagster/row_count": 1,
+            # Seconds of parse, validate and load, for operators and bench/ (issue #6).
+            "stage_timings": MetadataValue.json(stage_timings(validated, loaded)),
+        },
+    )
 
 
 def contract_check(spec: FileSpec, rejected: pd.DataFrame, shown: int = 20) -> AssetCheckResult:

@@ -13,24 +13,39 @@ For each file, in the contract's load order (a file after the files it reference
    rejected report its indicator values and policy changes;
 4. if more than `max_rejected_pct` % of the file's rows are quarantined, the export is
    not trusted: ContractError naming the file, the count, the percent, the first reasons.
+
+The fast path. Parsing and Pandera on pandas cost seconds per million rows, and nearly
+every file of a real export is clean. So each file is first read by DuckDB
+(parse.read_contract_csv_fast) and screened there with the same contract as SQL
+(schemas.monitoring.SCREENS) and with its references against the accepted rows of the
+files it points at. A file that passes is accepted whole: its rows go from disk to the raw
+table without pandas (load.CsvFile). A file that does not, or that DuckDB cannot read
+exactly as the parser would, takes the path above, which alone decides what is rejected
+and why: the screen only ever skips work whose result is known to be "nothing to report".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from pipelines.errors import ContractError
-from pipelines.sources.monitoring.parse import read_contract_csv
-from pipelines.warehouse.load import ROW_NUMBER
+from pipelines.sources.monitoring.parse import (
+    FastRead,
+    read_contract_csv,
+    read_contract_csv_fast,
+)
+from pipelines.warehouse.load import ROW_NUMBER, CsvFile, quote
 from schemas.contract import FileSpec, Reference
-from schemas.monitoring import BUILTIN_CHECK_NAMES, SCHEMAS, check_columns
+from schemas.monitoring import BUILTIN_CHECK_NAMES, SCHEMAS, SCREENS, Screen, check_columns
 from schemas.monitoring_contract import MONITORING
 
 REJECTED_COLUMNS = ["source", "file", "row_number", "column_name", "check_name", "value", "message"]
@@ -39,14 +54,54 @@ NULL_TEXT = "<null>"
 _KEY_SEPARATOR = "\x1f"  # joins composite keys for matching; never in a CSV code
 
 
+class AcceptedTables(Mapping[str, pd.DataFrame]):
+    """spec.table -> the accepted rows, as text with _row_number.
+
+    A file accepted whole by the fast path stays on disk (`csv_file`, which load_export
+    loads with DuckDB); its frame is read only if asked for, by the exact parser.
+    """
+
+    def __init__(self) -> None:
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._files: dict[str, tuple[FileSpec, CsvFile]] = {}
+
+    def put_frame(self, table: str, frame: pd.DataFrame) -> None:
+        self._frames[table] = frame
+
+    def put_file(self, spec: FileSpec, file: CsvFile) -> None:
+        self._files[spec.table] = (spec, file)
+
+    def csv_file(self, table: str) -> CsvFile | None:
+        """The file whose every row is accepted, for tables the fast path accepted."""
+        return self._files[table][1] if table in self._files else None
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self._frames and table in self._files:
+            spec, file = self._files[table]
+            self._frames[table] = read_contract_csv(file.path, spec).frame
+        return self._frames[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._frames, *(t for t in self._files if t not in self._frames)])
+
+    def __len__(self) -> int:
+        return len(set(self._frames) | set(self._files))
+
+
 @dataclass
 class ValidatedExport:
-    tables: dict[str, pd.DataFrame]  # spec.table -> accepted rows (text, with _row_number)
+    tables: Mapping[str, pd.DataFrame]  # spec.table -> accepted rows (AcceptedTables)
     rejected: pd.DataFrame  # REJECTED_COLUMNS, one row per failure
     drift: dict[str, list[str]]  # file -> columns beyond the contract
     row_counts: dict[str, int]  # file -> records read
     # file -> optional contract columns absent from the header (loaded as null)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
+    # seconds spent: "read" (DuckDB and the exact parser), "validate" (screen, Pandera,
+    # references); `fast_files`: the files accepted whole by the fast path
+    timings: dict[str, float] = field(default_factory=dict)
+    fast_files: list[str] = field(default_factory=list)
+    started_at: float = 0.0  # epoch seconds: validate_export ran from ... to ...
+    ended_at: float = 0.0
 
     def summary(self, max_cases: int = 5) -> str:
         """A few lines for a log: counts per file, check and column, then the first cases."""
@@ -63,60 +118,103 @@ def validate_export(
     source: str = "monitoring",
 ) -> ValidatedExport:
     """Validate every file of the export; returns the accepted rows and the quarantine."""
-    # file -> the columns other files reference (and _row_number), of every row read
-    frames: dict[str, pd.DataFrame] = {}
+    # file -> the columns other files reference
     referenced: dict[str, set[str]] = {}
     for spec in MONITORING.files:
         for ref in spec.references:
             referenced.setdefault(ref.file, set()).update(ref.target_columns)
-    rejected_masks: dict[str, np.ndarray] = {}  # file -> True where the row is quarantined
-    tables: dict[str, pd.DataFrame] = {}
+    # Referenced files, for the exact path: their key columns with _row_number, and True
+    # where the row is quarantined. Every referenced file also has a DuckDB table of them.
+    frames: dict[str, pd.DataFrame] = {}
+    rejected_masks: dict[str, np.ndarray] = {}
+    tables = AcceptedTables()
     failures: list[pd.DataFrame] = []
     drift: dict[str, list[str]] = {}
     missing_columns: dict[str, list[str]] = {}
     row_counts: dict[str, int] = {}
+    timings = {"read": 0.0, "validate": 0.0}
+    fast_files: list[str] = []
+    started_at = time.time()
 
-    for spec in MONITORING.load_order():
-        if spec.name not in paths:
-            raise ContractError(spec.name, "is missing from the export")
-        parsed = read_contract_csv(
-            Path(paths[spec.name]),
-            spec,
-            display_name=spec.name,
-            expected_rows=expected_rows.get(spec.name),
-        )
-        frame = parsed.frame
-        row_counts[spec.name] = len(frame)
-        if parsed.extra_columns:
-            drift[spec.name] = list(parsed.extra_columns)
-        if parsed.missing_optional_columns:
-            missing_columns[spec.name] = list(parsed.missing_optional_columns)
-
-        found = schema_failures(spec, frame, source=source)
-        mask = _row_mask(found, len(frame))
-        for ref in spec.references:
-            # A reference within the file (none in contract v1) sees the schema's verdict.
-            target, target_mask = (
-                (frame, mask.copy())
-                if ref.file == spec.name
-                else (frames[ref.file], rejected_masks[ref.file])
+    con = duckdb.connect(":memory:")  # scratch: the files being screened, referenced keys
+    try:
+        for spec in MONITORING.load_order():
+            if spec.name not in paths:
+                raise ContractError(spec.name, "is missing from the export")
+            path = Path(paths[spec.name])
+            clock = time.perf_counter()
+            fast = read_contract_csv_fast(
+                con,
+                path,
+                spec,
+                table=_file_table(spec),
+                expected_rows=expected_rows.get(spec.name),
             )
-            more = reference_failures(spec, frame, ref, target, target_mask, source=source)
-            if len(more):
-                found = pd.concat([found, more], ignore_index=True)
-                mask |= _row_mask(more, len(frame))
-        if len(found):
-            found = found.sort_values("row_number", kind="stable", ignore_index=True)
-            failures.append(found)
-            _enforce_threshold(spec, found, int(mask.sum()), len(frame), max_rejected_pct)
+            timings["read"] += time.perf_counter() - clock
+            if fast is not None:
+                clock = time.perf_counter()
+                accepted = _screen(con, spec, fast)
+                if accepted and spec.name in referenced:
+                    _keep_keys_from_table(con, spec, fast.table, sorted(referenced[spec.name]))
+                con.execute(f"DROP TABLE {quote(fast.table)}")
+                timings["validate"] += time.perf_counter() - clock
+                if accepted:
+                    row_counts[spec.name] = fast.rows
+                    if fast.extra_columns:
+                        drift[spec.name] = list(fast.extra_columns)
+                    if fast.missing_optional_columns:
+                        missing_columns[spec.name] = list(fast.missing_optional_columns)
+                    tables.put_file(spec, CsvFile(path, tuple(fast.header), fast.rows))
+                    fast_files.append(spec.name)
+                    continue
 
-        if spec.name in referenced:
-            frames[spec.name] = frame[[ROW_NUMBER, *sorted(referenced[spec.name])]]
-            rejected_masks[spec.name] = mask
-        order = [ROW_NUMBER, *spec.column_names, *parsed.extra_columns]
-        # Copy-on-write: a file without rejected rows is not copied.
-        tables[spec.table] = frame.loc[~mask, order] if mask.any() else frame[order]
-        tables[spec.table] = tables[spec.table].reset_index(drop=True)
+            # The exact path: the parser, Pandera, the references in pandas.
+            clock = time.perf_counter()
+            parsed = read_contract_csv(
+                path,
+                spec,
+                display_name=spec.name,
+                expected_rows=expected_rows.get(spec.name),
+            )
+            timings["read"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            frame = parsed.frame
+            row_counts[spec.name] = len(frame)
+            if parsed.extra_columns:
+                drift[spec.name] = list(parsed.extra_columns)
+            if parsed.missing_optional_columns:
+                missing_columns[spec.name] = list(parsed.missing_optional_columns)
+
+            found = schema_failures(spec, frame, source=source)
+            mask = _row_mask(found, len(frame))
+            for ref in spec.references:
+                # A reference within the file (none in contract v1) sees the schema's verdict.
+                if ref.file == spec.name:
+                    target, target_mask = frame, mask.copy()
+                else:
+                    if ref.file not in frames:
+                        frames[ref.file], rejected_masks[ref.file] = _keys_frame(con, ref.file)
+                    target, target_mask = frames[ref.file], rejected_masks[ref.file]
+                more = reference_failures(spec, frame, ref, target, target_mask, source=source)
+                if len(more):
+                    found = pd.concat([found, more], ignore_index=True)
+                    mask |= _row_mask(more, len(frame))
+            if len(found):
+                found = found.sort_values("row_number", kind="stable", ignore_index=True)
+                failures.append(found)
+                _enforce_threshold(spec, found, int(mask.sum()), len(frame), max_rejected_pct)
+
+            if spec.name in referenced:
+                frames[spec.name] = frame[[ROW_NUMBER, *sorted(referenced[spec.name])]]
+                rejected_masks[spec.name] = mask
+                _keep_keys_from_frame(con, spec, frames[spec.name], mask)
+            order = [ROW_NUMBER, *spec.column_names, *parsed.extra_columns]
+            # Copy-on-write: a file without rejected rows is not copied.
+            accepted_rows = frame.loc[~mask, order] if mask.any() else frame[order]
+            tables.put_frame(spec.table, accepted_rows.reset_index(drop=True))
+            timings["validate"] += time.perf_counter() - clock
+    finally:
+        con.close()
 
     rejected = (
         pd.concat(failures, ignore_index=True)
@@ -132,7 +230,140 @@ def validate_export(
         drift=drift,
         row_counts=row_counts,
         missing_columns=missing_columns,
+        timings=timings,
+        fast_files=fast_files,
+        started_at=started_at,
+        ended_at=time.time(),
     )
+
+
+def stage_timings(validated: ValidatedExport, loaded: Mapping[str, int]) -> dict:
+    """The cost of each stage of a load, for the run's metadata (operators, bench/).
+
+    parse_s and validate_s interleave file by file between validate_started_at and
+    validate_ended_at; load_s is load_export's (`loaded` as it returns it).
+    """
+    timings = {
+        "parse_s": round(validated.timings.get("read", 0.0), 3),
+        "validate_s": round(validated.timings.get("validate", 0.0), 3),
+        "validate_started_at": validated.started_at,
+        "validate_ended_at": validated.ended_at,
+        "rows_read": int(sum(validated.row_counts.values())),
+        "files_fast_path": len(validated.fast_files),
+        "files": len(validated.row_counts),
+    }
+    started, ended = getattr(loaded, "started_at", None), getattr(loaded, "ended_at", None)
+    if started is not None and ended is not None:
+        timings |= {
+            "load_s": round(ended - started, 3),
+            "load_started_at": started,
+            "load_ended_at": ended,
+        }
+    return timings
+
+
+# --- the fast path: DuckDB screens a file, Pandera runs only where something may fail -------
+
+
+def _file_table(spec: FileSpec) -> str:
+    return f"file_{spec.table}"
+
+
+def _keys_table(file: str) -> str:
+    return f"keys_{MONITORING.file(file).table}"
+
+
+def _screen(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: FastRead) -> bool:
+    """True when every row of the file passes its schema and its references: then Pandera
+    and the reference checks would report nothing (schemas.monitoring.SCREENS)."""
+    screen: Screen | None = SCREENS.get(spec.name)
+    if screen is None or any(ref.file == spec.name for ref in spec.references):
+        return False
+    if read.rows < screen.min_rows or (screen.max_rows is not None and read.rows > screen.max_rows):
+        return False
+    # The file's rows with every contract column (an optional one it lacks is NULL).
+    rows = (
+        f"(SELECT {quote(ROW_NUMBER)}, "
+        + ", ".join(
+            quote(name) if name in read.header else f"CAST(NULL AS VARCHAR) AS {quote(name)}"
+            for name in spec.column_names
+        )
+        + f" FROM {quote(read.table)}) AS file_rows"
+    )
+    measures = []
+    if screen.row_checks:
+        every = " AND ".join(f"({check})" for check in screen.row_checks)
+        measures.append(f"(SELECT count(*) FROM (SELECT {every} AS ok FROM {rows}) WHERE NOT ok)")
+    # The key: no two rows alike. A further unique set: none among rows with every column.
+    for columns, complete_only in [(screen.key, False)] + [(u, True) for u in screen.unique]:
+        values = ", ".join(quote(c) for c in columns)
+        where = (
+            " WHERE " + " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
+            if complete_only
+            else ""
+        )
+        measures.append(
+            f"(SELECT count(*) - count(DISTINCT ({values})) FROM {rows}{where})"
+            if len(columns) > 1
+            else f"(SELECT count(*) - count(DISTINCT {values}) FROM {rows}{where})"
+        )
+    for ref in spec.references:  # against the accepted rows of the file referred to
+        complete = " AND ".join(f"file_rows.{quote(c)} IS NOT NULL" for c in ref.columns)
+        match = " AND ".join(
+            f"keys.{quote(t)} = file_rows.{quote(c)}"
+            for c, t in zip(ref.columns, ref.target_columns, strict=True)
+        )
+        measures.append(
+            f"(SELECT count(*) FROM {rows} WHERE {complete} AND NOT EXISTS (SELECT 1 FROM "
+            f"{quote(_keys_table(ref.file))} AS keys WHERE NOT keys.rejected AND {match}))"
+        )
+    try:
+        found = con.execute("SELECT " + ", ".join(measures)).fetchone()
+    except duckdb.Error:  # a check DuckDB cannot run: let Pandera judge
+        return False
+    return not any(found)
+
+
+def _keep_keys_from_table(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, table: str, columns: list[str]
+) -> None:
+    """A referenced file accepted whole: its keys, none rejected."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote(_keys_table(spec.name))} AS SELECT "
+        f"{quote(ROW_NUMBER)}, {', '.join(quote(c) for c in columns)}, false AS rejected "
+        f"FROM {quote(table)}"
+    )
+
+
+def _keep_keys_from_frame(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, keys: pd.DataFrame, mask: np.ndarray
+) -> None:
+    """A referenced file of the exact path: its keys, and which rows were quarantined."""
+    incoming = keys.astype({c: "string" for c in keys.columns if c != ROW_NUMBER}).assign(
+        rejected=mask
+    )
+    con.register("incoming_keys", incoming)
+    try:
+        columns = [c for c in keys.columns if c != ROW_NUMBER]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote(_keys_table(spec.name))} AS SELECT "
+            f"CAST({quote(ROW_NUMBER)} AS BIGINT) AS {quote(ROW_NUMBER)}, "
+            + ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in columns)
+            + ", rejected FROM incoming_keys"
+        )
+    finally:
+        con.unregister("incoming_keys")
+
+
+def _keys_frame(con: duckdb.DuckDBPyConnection, file: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """A fast-path file's keys as the exact path keeps them: frame and rejected mask."""
+    keys = con.execute(
+        f"SELECT * FROM {quote(_keys_table(file))} ORDER BY {quote(ROW_NUMBER)}"
+    ).df()
+    mask = keys.pop("rejected").to_numpy(dtype=bool)
+    keys = keys.astype({c: "string" for c in keys.columns if c != ROW_NUMBER})
+    keys[ROW_NUMBER] = keys[ROW_NUMBER].astype("int64")
+    return keys, mask
 
 
 def _row_mask(found: pd.DataFrame, rows: int) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""The benchmark: the pipeline against plain DuckDB on the same exports (`make bench`)."""

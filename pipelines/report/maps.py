@@ -1,0 +1,209 @@
+"""The choropleth of partners per NUTS 2 region, as inline SVG.
+
+Every region of marts.regional_coverage that has a boundary gets exactly one <path
+class="region" data-nuts=...> (a region of several islands is one path of several
+subpaths). Other regions of the boundary file are drawn in grey for context only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from pipelines.report.data import Region
+from pipelines.report.geo import Boundary, Frame, content_aspect
+from pipelines.report.phrasing import thousands
+from pipelines.report.svg import el, text
+
+WIDTH = 1000
+MAX_MAIN_HEIGHT = 1000
+INSET_W, INSET_H, INSET_GAP, INSET_LABEL = 155, 110, 14, 40
+
+# ColorBrewer YlGnBu, 5 classes (sequential, colour-blind safe, prints in grey).
+CLASS_COLOURS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+NO_PARTNERS = "#ffffff"
+OUTSIDE = "#dddddd"
+SEA = "#eef3f7"
+
+
+@dataclass(frozen=True)
+class Legend:
+    breaks: list[int]  # lower bound of each class, ascending; first is 1
+
+    def class_of(self, partners: int) -> int | None:
+        """The class index of a count (None for 0)."""
+        if partners <= 0:
+            return None
+        index = 0
+        for i, lower in enumerate(self.breaks):
+            if partners >= lower:
+                index = i
+        return index
+
+    def colour(self, partners: int) -> str:
+        index = self.class_of(partners)
+        return NO_PARTNERS if index is None else CLASS_COLOURS[index]
+
+    def labels(self) -> list[str]:
+        out = []
+        for i, lower in enumerate(self.breaks):
+            upper = self.breaks[i + 1] - 1 if i + 1 < len(self.breaks) else None
+            if upper is None:
+                out.append(f"{thousands(lower)} or more")
+            elif upper == lower:
+                out.append(thousands(lower))
+            else:
+                out.append(f"{thousands(lower)}–{thousands(upper)}")
+        return out
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(zip(CLASS_COLOURS, self.labels(), strict=False))
+
+
+def _nice(value: float) -> int:
+    """Round up to 1, 2, 3, 5 or 10 times a power of ten (for class bounds)."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for factor in (1, 2, 3, 5, 10):
+        if value <= factor * power:
+            return int(factor * power)
+    return int(10 * power)
+
+
+def legend_for(counts: Sequence[int]) -> Legend:
+    """Up to five classes from the quintiles of the positive counts, at round bounds."""
+    positive = sorted(c for c in counts if c > 0)
+    if not positive:
+        return Legend([1])
+    breaks = [1]
+    for q in (0.2, 0.4, 0.6, 0.8):
+        value = positive[min(len(positive) - 1, int(q * len(positive)))]
+        bound = _nice(value) + 1  # "1–5" then "6–10": bounds are round on the upper side
+        if bound > breaks[-1] and bound <= positive[-1]:
+            breaks.append(bound)
+    return Legend(breaks)
+
+
+@dataclass(frozen=True)
+class MapResult:
+    svg: Markup
+    legend: Legend
+    drawn: list[str]  # codes of regions with data that have a shape
+    missing: list[str]  # codes of regions with data and no boundary in the file
+
+
+def choropleth(regions: Sequence[Region], boundaries: dict[str, Boundary]) -> MapResult:
+    legend = legend_for([r.partners for r in regions])
+    with_shape = [r for r in regions if r.nuts2_code in boundaries]
+    missing = sorted(r.nuts2_code for r in regions if r.nuts2_code not in boundaries)
+    main = [r for r in with_shape if boundaries[r.nuts2_code].in_europe]
+    insets = sorted(
+        (r for r in with_shape if not boundaries[r.nuts2_code].in_europe),
+        key=lambda r: r.nuts2_code,
+    )
+    fit_to = [boundaries[r.nuts2_code] for r in (main or with_shape)]
+    main_h = min(MAX_MAIN_HEIGHT, round(WIDTH * content_aspect(fit_to)))
+    frame = Frame.fit(fit_to, (0, 0, WIDTH, main_h))
+
+    per_row = max(1, (WIDTH + INSET_GAP) // (INSET_W + INSET_GAP))
+    rows = math.ceil(len(insets) / per_row)
+    height = main_h + (rows * (INSET_H + INSET_LABEL + INSET_GAP) + INSET_GAP if insets else 0)
+
+    parts: list[str] = [
+        el("title", {"id": "map-title"}, text("Partners per NUTS 2 region")),
+        el(
+            "desc",
+            {"id": "map-desc"},
+            text(
+                "Choropleth map: the darker a region, the more partners it has. "
+                "White: in the programme area, no partner. Grey: outside the programme area."
+            ),
+        ),
+        el("defs", {}, el("clipPath", {"id": "map-clip"}, el("rect", _rect(0, 0, WIDTH, main_h)))),
+        el("rect", {**_rect(0, 0, WIDTH, main_h), "fill": SEA}),
+    ]
+    # Context: every other boundary of the file, clipped to the main map.
+    with_data = {r.nuts2_code for r in regions}
+    context = [
+        el("path", {"d": frame.path(b)})
+        for code, b in sorted(boundaries.items())
+        if code not in with_data and b.in_europe
+    ]
+    parts.append(el("g", {"class": "context", "clip-path": "url(#map-clip)"}, *context))
+    parts.append(
+        el(
+            "g",
+            {"class": "regions", "clip-path": "url(#map-clip)"},
+            *(_region_path(r, frame.path(boundaries[r.nuts2_code]), legend) for r in main),
+        )
+    )
+    # Insets: one small frame each, fitted to the region, below the main map.
+    for index, region in enumerate(insets):
+        b = boundaries[region.nuts2_code]
+        left = (index % per_row) * (INSET_W + INSET_GAP)
+        top = main_h + INSET_GAP + (index // per_row) * (INSET_H + INSET_LABEL + INSET_GAP)
+        inset = Frame.fit([b], (left, top, INSET_W, INSET_H), centre=b.centre(), margin=0.08)
+        parts.append(el("rect", {**_rect(left, top, INSET_W, INSET_H), "class": "inset"}))
+        parts.append(_region_path(region, inset.path(b), legend))
+        lines = _wrap(region.region_name or b.name or region.nuts2_code)
+        parts.append(
+            el(
+                "text",
+                {"x": left + INSET_W / 2, "y": top + INSET_H + 17, "class": "inset-label"},
+                *(
+                    el("tspan", {"x": left + INSET_W / 2, "dy": 0 if i == 0 else 17}, text(line))
+                    for i, line in enumerate(lines)
+                ),
+            )
+        )
+    svg = el(
+        "svg",
+        {
+            "viewBox": f"0 0 {WIDTH} {height}",
+            "class": "map",
+            "role": "img",
+            "aria-labelledby": "map-title map-desc",
+            "id": "map",
+        },
+        *parts,
+    )
+    return MapResult(svg, legend, sorted(r.nuts2_code for r in with_shape), missing)
+
+
+def _rect(x: float, y: float, w: float, h: float) -> dict[str, object]:
+    return {"x": x, "y": y, "width": w, "height": h}
+
+
+def _wrap(name: str, limit: int = 19) -> list[str]:
+    """An inset's label in at most two lines of about `limit` characters."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return [line if len(line) <= limit + 2 else line[:limit] + "…" for line in lines]
+
+
+def _region_path(region: Region, d: str, legend: Legend) -> Markup:
+    name = region.region_name or region.nuts2_code
+    where = "" if region.is_eligible else " (outside the programme area)"
+    partners = f"{thousands(region.partners)} partner{'s' if region.partners != 1 else ''}"
+    projects = f"{thousands(region.projects)} project{'s' if region.projects != 1 else ''}"
+    return el(
+        "path",
+        {
+            "d": d,
+            "class": "region" + ("" if region.is_eligible else " outside"),
+            "fill": legend.colour(region.partners),
+            "data-nuts": region.nuts2_code,
+            "data-partners": region.partners,
+        },
+        el("title", {}, text(f"{name} ({region.nuts2_code}){where}: {partners}, {projects}")),
+    )

@@ -1,0 +1,246 @@
+"""Keep.eu as Dagster assets: the landed inputs, then validated raw tables in raw_keep."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    ConfigurableResource,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+
+from pipelines.errors import ConfigurationError, ContractError
+from pipelines.sources.http import HttpClient, redact_url
+from pipelines.sources.keep.api import search_url
+from pipelines.sources.keep.extract import LandedKeep, land_api_export, land_files
+from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
+from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
+from pipelines.warehouse.load import load_export, raw_schema
+from pipelines.warehouse.resource import WarehouseResource
+from schemas.keep_contract import KEEP, SOURCE
+
+EXPORT_KEY = AssetKey([SOURCE, "export"])
+
+
+class KeepSource(ConfigurableResource):
+    """Where keep.eu data comes from: archived export files, else the live search export."""
+
+    files: list[str] = []  # export files, in order (the first wins where they overlap)
+    url: str | None = None  # the API's base, e.g. https://keep.eu/api
+    programmes: list[int] = [58]  # keep.eu programme ids (58: Interreg Europe 2014-2020)
+    max_rejected_pct: float = 10.0
+    # keep.eu builds the export while the request waits: it can take minutes.
+    read_timeout: float = 600.0
+    total_budget: float = 1800.0
+
+    def describe(self) -> str:
+        if self.files:
+            return f"{len(self.files)} export file(s)"
+        return f"POST {redact_url(search_url(self.url or ''))} for programmes {self.programmes}"
+
+
+@asset(
+    key=EXPORT_KEY,
+    group_name="extract",
+    kinds={"python"},
+    description="Keep.eu's projects and partners: the search export of the configured "
+    "programmes (POST, XLSX) or archived export files, landed as immutable raw files.",
+)
+def keep_export(
+    context: AssetExecutionContext, keep: KeepSource, warehouse: WarehouseResource
+) -> LandedKeep:
+    landing_root = warehouse.store.landing_root
+    if keep.files:
+        if keep.url:
+            context.log.warning("INTERREG_KEEP_FILES is set: INTERREG_KEEP_URL is not used")
+        landed = land_files([Path(f) for f in keep.files], landing_root)
+    elif keep.url:
+        with HttpClient(read_timeout=keep.read_timeout, total_budget=keep.total_budget) as client:
+            landed = land_api_export(keep.url, keep.programmes, landing_root, client)
+    else:
+        raise ConfigurationError("keep.eu: set INTERREG_KEEP_URL or INTERREG_KEEP_FILES")
+    context.add_output_metadata(
+        {
+            "source": keep.describe(),
+            "inputs": MetadataValue.md(
+                "| input | sha256 | bytes | cached |\n|---|---|---|---|\n"
+                + "\n".join(
+                    f"| {i.name} | `{i.sha256[:12]}` | {i.size} | {i.from_cache} |"
+                    for i in landed.inputs
+                )
+            ),
+        }
+    )
+    return landed
+
+
+RAW_SPECS = [
+    AssetSpec(
+        [SOURCE, spec.table],
+        deps=[EXPORT_KEY],
+        group_name="raw",
+        kinds={"duckdb"},
+        description=f"keep.eu {spec.table} of every input and layout, typed; the rows that "
+        "could not be read or broke a rule are in audit.rejected_rows.",
+    )
+    for spec in KEEP.files
+]
+
+
+LAYOUT_CHECK = "meets_layout"
+LAYOUT_CHECKS = [
+    AssetCheckSpec(
+        LAYOUT_CHECK,
+        asset=[SOURCE, spec.table],
+        blocking=True,
+        description="Every keep.eu sheet loading into this table against its layout's Pandera "
+        "schema (schemas/keep.py). Fails, and stops the run, when a file is in no known layout "
+        "or more than INTERREG_KEEP_MAX_REJECTED_PCT % of a sheet's rows are quarantined; "
+        "warns when rows were quarantined.",
+    )
+    for spec in KEEP.files
+]
+
+
+@multi_asset(
+    specs=RAW_SPECS,
+    check_specs=LAYOUT_CHECKS,
+    ins={"landed": AssetIn(EXPORT_KEY)},
+    can_subset=False,
+)
+def keep_raw_tables(
+    context: AssetExecutionContext,
+    landed: LandedKeep,
+    keep: KeepSource,
+    warehouse: WarehouseResource,
+):
+    """Detect each input's layout, validate every sheet, load the accepted rows.
+
+    Inputs whose bytes are all unchanged since the published load are not loaded again.
+    """
+    con = warehouse.store.connect_build(context.run.run_id)
+    try:
+        if _unchanged(con, landed):
+            context.log.info("keep.eu inputs unchanged since the published load; not reloading")
+            for spec in KEEP.files:
+                yield MaterializeResult(
+                    asset_key=[SOURCE, spec.table],
+                    metadata={"unchanged": True},
+                    check_results=[
+                        AssetCheckResult(
+                            asset_key=[SOURCE, spec.table],
+                            check_name=LAYOUT_CHECK,
+                            passed=True,
+                            metadata={"unchanged since the published load": True},
+                        )
+                    ],
+                )
+            return
+        try:
+            validated = validate_inputs(landed.inputs, max_rejected_pct=keep.max_rejected_pct)
+        except ContractError as error:
+            for spec in KEEP.files:  # which sheet broke is in the message
+                yield AssetCheckResult(
+                    asset_key=[SOURCE, spec.table],
+                    check_name=LAYOUT_CHECK,
+                    passed=False,
+                    severity=AssetCheckSeverity.ERROR,
+                    metadata={"error": str(error)},
+                )
+            raise
+        con.execute("BEGIN TRANSACTION")
+        loaded = load_export(con, KEEP, validated.tables)
+        replace_source_audit(
+            con,
+            run_id=context.run.run_id,
+            source=SOURCE,
+            files=validated.files,
+            rejected=validated.rejected,
+            drift=validated.drift,
+        )
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+    for file, columns in validated.drift.items():
+        context.log.warning(f"{file}: columns keep.eu added, not loaded: {columns}")
+    if len(validated.rejected):
+        context.log.warning(
+            f"{validated.rejected['row_number'].count()} keep.eu rule failures quarantined in"
+            f" audit.rejected_rows. {validated.summary()}"
+        )
+    for spec in KEEP.files:
+        sheets = [f for f in validated.files if f["table"] == spec.table]
+        yield MaterializeResult(
+            asset_key=[SOURCE, spec.table],
+            metadata={
+                "dagster/row_count": loaded[spec.table],
+                "rows_rejected": sum(f["rows_rejected"] for f in sheets),
+                "inputs": ", ".join(i.name for i in landed.inputs),
+            },
+            check_results=[layout_check(spec.table, validated)],
+        )
+
+
+def layout_check(table: str, validated: ValidatedKeep, shown: int = 20) -> AssetCheckResult:
+    """Passed, or a warning with the quarantined rows: counts per rule and the first cases."""
+    files = {f["file"] for f in validated.files if f["table"] == table}
+    rejected = validated.rejected[validated.rejected["file"].isin(files)]
+    by_rule = rejected.groupby(["column_name", "check_name"], dropna=False).size()
+    return AssetCheckResult(
+        asset_key=[SOURCE, table],
+        check_name=LAYOUT_CHECK,
+        passed=rejected.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "rows_rejected": int(rejected[["file", "row_number"]].drop_duplicates().shape[0]),
+            "failures_by_rule": MetadataValue.md(
+                "| column | check | failures |\n|---|---|---:|\n"
+                + "\n".join(
+                    f"| {_cell(c)} | {k} | {n} |"
+                    for (c, k), n in by_rule.sort_values(ascending=False).items()
+                )
+            ),
+            "failure_cases": MetadataValue.md(
+                "| file | row | check | value | message |\n|---|---:|---|---|---|\n"
+                + "\n".join(
+                    f"| {r.file} | {r.row_number} | {r.check_name} | {_cell(r.value)}"
+                    f" | {_cell(r.message)} |"
+                    for r in rejected.head(shown).itertuples()
+                )
+            ),
+        },
+    )
+
+
+def _cell(value) -> str:
+    """A value fit for a Markdown table cell."""
+    text = "" if value is None or value is pd.NA else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")[:200]
+
+
+def _unchanged(con, landed: LandedKeep) -> bool:
+    """The build holds exactly these inputs (same names, same bytes) and their tables."""
+    loaded = loaded_hashes(con, SOURCE)
+    if not loaded:
+        return False
+    as_loaded = {(re.sub(r" \[[^\]]*\]$", "", file), sha) for file, sha in loaded.items()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [raw_schema(KEEP)]
+        ).fetchall()
+    }
+    return as_loaded == {(i.name, i.sha256) for i in landed.inputs} and tables >= {
+        spec.table for spec in KEEP.files
+    }

@@ -1,0 +1,287 @@
+"""Validate keep.eu inputs: Pandera per sheet, quarantine, cascade, then the raw rows.
+
+For every input, every sheet read (read.py):
+
+1. records that could not be read at all are quarantined (`readable_record`);
+2. the rest is validated with the sheet's Pandera schema (schemas/keep.py), lazily: each
+   failure case becomes a quarantine row naming file, record, sheet row or CSV line,
+   column and rule;
+3. a partner must belong to a project of the same workbook, when the workbook has a
+   projects sheet (`references_projects`); partners of a quarantined project are
+   quarantined with it (`depends_on_rejected_row`);
+4. a sheet with more than `max_rejected_pct` % of its records quarantined is not
+   trusted (the layout has changed, or a column is misread): ContractError;
+5. the accepted rows are converted to raw form (convert.py).
+
+Nothing is dropped silently: rows read = rows loaded + rows quarantined, per sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pandera.errors import SchemaErrors
+
+from pipelines.errors import ContractError
+from pipelines.sources.keep.convert import empty_raw, to_raw
+from pipelines.sources.keep.extract import KeepInput
+from pipelines.sources.keep.read import LINE, ROW, SheetRead, read_export
+from pipelines.warehouse.audit import REJECTED_COLUMNS
+from pipelines.warehouse.load import ROW_NUMBER
+from schemas.keep import SCHEMAS, check_columns, read_text
+from schemas.keep_contract import KEEP, SOURCE
+
+DEPENDS_ON_REJECTED = "depends_on_rejected_row"
+NULL_TEXT = "<null>"
+
+
+@dataclass
+class ValidatedKeep:
+    tables: dict[str, pd.DataFrame]  # raw table -> accepted rows in raw form, every input
+    rejected: pd.DataFrame  # REJECTED_COLUMNS, one row per failure
+    drift: dict[str, list[str]] = field(default_factory=dict)  # file -> unknown headers
+    # audit.loaded_files rows, one per sheet (with the raw table it loads into)
+    files: list[dict] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return summarize(self.rejected) if len(self.rejected) else "no rows rejected"
+
+
+def validate_inputs(inputs: Sequence[KeepInput], *, max_rejected_pct: float) -> ValidatedKeep:
+    """Read and validate every input; returns the accepted rows and the quarantine."""
+    raw: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in KEEP.files}
+    failures: list[pd.DataFrame] = []
+    drift: dict[str, list[str]] = {}
+    files: list[dict] = []
+    for item in inputs:
+        reads = read_export(item.path, item.name)
+        found = [_failures(read) for read in reads]
+        projects = next((n for n, r in enumerate(reads) if r.sheet.table == "projects"), None)
+        for n, read in enumerate(reads):
+            if read.sheet.table == "partners" and projects is not None:
+                quarantined = _mask(reads[projects], found[projects])
+                more = reference_failures(read, reads[projects], quarantined)
+                found[n] = pd.concat([found[n], more], ignore_index=True)
+        for read, rejected in zip(reads, found, strict=True):
+            rejected = rejected.sort_values("row_number", kind="stable")
+            mask = _mask(read, rejected)
+            _enforce_threshold(read, rejected, max_rejected_pct)
+            raw[read.sheet.table].append(to_raw(read, read.frame[~mask], item))
+            failures.append(rejected)
+            if read.drift:
+                drift[read.file] = read.drift
+            files.append(
+                {
+                    "file": read.file,
+                    "table": read.sheet.table,
+                    "sha256": item.sha256,
+                    "url": item.url,
+                    "rows_read": read.rows_read,
+                    "rows_loaded": int((~mask).sum()),
+                    "rows_rejected": read.rows_read - int((~mask).sum()),
+                }
+            )
+    tables = {}
+    for spec in KEEP.files:
+        frames = [f for f in raw[spec.table] if len(f)]
+        table = pd.concat(frames, ignore_index=True) if frames else empty_raw(spec.table)
+        table.insert(0, ROW_NUMBER, np.arange(1, len(table) + 1, dtype="int64"))
+        tables[spec.table] = table
+    rejected = pd.concat([_empty(), *failures], ignore_index=True)
+    return ValidatedKeep(tables, _typed(rejected), drift, files)
+
+
+# --- failures of one sheet ------------------------------------------------------------------
+
+
+def _failures(read: SheetRead) -> pd.DataFrame:
+    return pd.concat([unreadable_failures(read), schema_failures(read)], ignore_index=True)
+
+
+def unreadable_failures(read: SheetRead) -> pd.DataFrame:
+    return _rows(
+        read,
+        [
+            {
+                "row_number": u.row_number,
+                "column_name": None,
+                "check_name": "readable_record",
+                "value": u.value,
+                "message": f"{u.problem}; the record is not loaded",
+            }
+            for u in read.unreadable
+        ],
+    )
+
+
+def schema_failures(read: SheetRead) -> pd.DataFrame:
+    """One quarantine row per Pandera failure case (per row for rules over rows)."""
+    sheet, frame = read.sheet, read.frame
+    schema = SCHEMAS[(sheet.layout, sheet.table)]
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    else:
+        return _empty()
+    broken = cases[cases["index"].isna()]
+    if len(broken):  # not about rows: a check that could not run is a bug, never a pass
+        first = broken.iloc[0]
+        raise ContractError(read.file, f"check {first['check']} failed: {first['failure_case']}")
+    rows: list[dict] = []
+    on_column = cases["schema_context"] == "Column"
+    for case in cases[on_column].itertuples(index=False):
+        position = int(case.index)
+        header = sheet.field(case.column).header
+        if case.check == "not_nullable":
+            name, error = "required", "is required (must not be empty)"
+        else:
+            check = schema.columns[case.column].checks[int(case.check_number)]
+            name, error = check.name, check.error
+        rows.append(_case(read, position, header, name, frame.at[position, case.column], error))
+    for (number, _), group in cases[~on_column].groupby(["check_number", "check"], sort=False):
+        check = schema.checks[int(number)]
+        columns = check_columns(check)
+        headers = [sheet.field(c).header for c in columns]
+        for position in sorted(set(group["index"].astype("int64"))):
+            value = " / ".join(read_text(frame.at[position, c]) or NULL_TEXT for c in columns)
+            rows.append(_case(read, position, ", ".join(headers), check.name, value, check.error))
+    return _rows(read, rows)
+
+
+def _case(read: SheetRead, position: int, header: str, check: str, value, error: str) -> dict:
+    line = int(read.frame.at[position, LINE])
+    return {
+        "row_number": int(read.frame.at[position, ROW]),
+        "column_name": header,
+        "check_name": check,
+        "value": read_text(value),
+        "message": f"{read.where(line)}: {header} {error}",
+    }
+
+
+# --- partners -> projects ---------------------------------------------------------------------
+
+
+def _project_keys(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each row's key by project id (2021-2027; null without one) and by acronym, as text."""
+    programme = frame["programme"].map(read_text).fillna(NULL_TEXT)
+    by_acronym = "acronym\x1f" + programme + "\x1f" + frame["acronym"].map(read_text).fillna("")
+    ids = frame["project_id"].map(read_text) if "project_id" in frame else None
+    if ids is None or ids.isna().all():
+        return pd.Series(None, index=frame.index, dtype=object), by_acronym
+    return ("id\x1f" + programme + "\x1f" + ids.fillna("")).where(ids.notna(), None), by_acronym
+
+
+def reference_failures(
+    partners: SheetRead, projects: SheetRead, projects_rejected: np.ndarray
+) -> pd.DataFrame:
+    """Partners whose project is not on the workbook's projects sheet, or was quarantined.
+
+    A partner with a project ID (2021-2027) belongs to the project with that ID, any other
+    to the project with its acronym, in the same programme (sources.md).
+    """
+    accepted: set[str] = set()
+    rejected_line: dict[str, int] = {}
+    for keys in _project_keys(projects.frame):
+        for position, key in enumerate(keys):
+            if pd.isna(key):
+                continue
+            if projects_rejected[position]:
+                rejected_line.setdefault(key, int(projects.frame[LINE].iat[position]))
+            else:
+                accepted.add(key)
+    by_id, by_acronym = _project_keys(partners.frame)
+    rows = []
+    for position, key in enumerate(by_id.where(by_id.notna(), by_acronym)):
+        frame = partners.frame
+        if key in accepted or frame["programme"].iat[position] is None:
+            continue  # fine, or already quarantined as incomplete
+        label = _project_label(frame, position)
+        if key in rejected_line:
+            check = DEPENDS_ON_REJECTED
+            why = (
+                f"belongs to {label}, whose row ({projects.where(rejected_line[key])} of"
+                f" {projects.sheet_name!r}) was quarantined"
+            )
+        else:
+            check = "references_projects"
+            why = f"belongs to {label}, which is not on sheet {projects.sheet_name!r}"
+        line = int(frame[LINE].iat[position])
+        rows.append(
+            {
+                "row_number": int(frame[ROW].iat[position]),
+                "column_name": partners.sheet.field("acronym").header,
+                "check_name": check,
+                "value": label,
+                "message": f"{partners.where(line)}: the partner {why}",
+            }
+        )
+    return _rows(partners, rows)
+
+
+def _project_label(frame: pd.DataFrame, position: int) -> str:
+    programme = read_text(frame.at[position, "programme"])
+    project_id = read_text(frame.at[position, "project_id"]) if "project_id" in frame else None
+    acronym = read_text(frame.at[position, "acronym"])
+    which = f"project ID {project_id}" if project_id else f"acronym {acronym!r}"
+    return f"the project of {which} in {programme!r}"
+
+
+# --- bookkeeping --------------------------------------------------------------------------------
+
+
+def _mask(read: SheetRead, rejected: pd.DataFrame) -> np.ndarray:
+    """True for the frame's rows that are quarantined (unreadable records are not in it)."""
+    numbers = set(rejected["row_number"].astype("int64"))
+    return read.frame[ROW].isin(numbers).to_numpy()
+
+
+def _enforce_threshold(read: SheetRead, rejected: pd.DataFrame, max_pct: float) -> None:
+    bad = rejected["row_number"].nunique()
+    if not read.rows_read or not bad:
+        return
+    pct = bad / read.rows_read * 100
+    if pct > max_pct:
+        raise ContractError(
+            read.file,
+            f"{bad} of {read.rows_read} rows ({pct:.2f} %) cannot be read or break the"
+            f" {read.sheet.layout} layout's rules, more than the {max_pct:g} % allowed"
+            " (INTERREG_KEEP_MAX_REJECTED_PCT); nothing is loaded. " + summarize(rejected),
+        )
+
+
+def summarize(rejected: pd.DataFrame, max_cases: int = 3, max_groups: int = 5) -> str:
+    """Counts per check and column, then the first cases: short at any size."""
+    counts = (
+        rejected.groupby(["check_name", "column_name"], dropna=False, sort=False)
+        .size()
+        .sort_values(ascending=False)
+    )
+    reasons = "; ".join(
+        f"{check} {column}: {n}" for (check, column), n in counts.head(max_groups).items()
+    )
+    cases = " | ".join(
+        f"{r.file} {r.message} (value {r.value!r})" for r in rejected.head(max_cases).itertuples()
+    )
+    more = f" | ... {len(rejected) - max_cases} more" if len(rejected) > max_cases else ""
+    return f"Reasons: {reasons}. First cases: {cases}{more}"
+
+
+def _rows(read: SheetRead, rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return _empty()
+    frame = pd.DataFrame(rows)
+    return frame.assign(source=SOURCE, file=read.file)[REJECTED_COLUMNS]
+
+
+def _empty() -> pd.DataFrame:
+    return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    text = {c: "string" for c in REJECTED_COLUMNS if c != "row_number"}
+    return frame.astype({**text, "row_number": "int64"})[REJECTED_COLUMNS]

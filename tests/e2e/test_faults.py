@@ -1,0 +1,679 @@
+"""Faults, bad and hostile inputs, crashes: `interreg run` as a process, against a warehouse
+that already holds a good published file.
+
+Every failing case asserts what an operator relies on: a non-zero exit, a last stderr line
+naming the file (and the column where there is one), the published file byte for byte
+unchanged with its releases and exports, and no build left behind. Quarantine cases
+succeed with the bad rows named in audit.rejected_rows. The client-level HTTP faults that
+need no full run (resets, stalls, truncated bodies, size limits) are tested, faster, in
+tests/integration/test_monitoring_extract.py; the README's "What the pipeline guarantees"
+lists every case and its test.
+
+A full run takes about 30 s, a run that fails before dbt about 8 s: the module builds the
+good warehouse once, groups the successful cases into three runs (over HTTP; a hostile
+export; the crash chain) and lets every failing case fail early.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from pytest_httpserver import HTTPServer
+from support.cli import Background, file_hash, interreg, last_line, published, start_interreg
+from support.exports import (
+    Rows,
+    copy_export,
+    edit_file,
+    read_manifest,
+    read_rows,
+    rewrite_manifest,
+    write_manifest,
+)
+from support.warehouse import leftovers, mart_hashes, published_state, table_names
+from werkzeug import Request, Response
+
+from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.crash_points import ENV as PAUSE_AT
+from schemas.monitoring_contract import MONITORING
+
+TOKEN = "tok-Faults-9f27c1-never-printed"
+FORMULA = '=HYPERLINK("http://x","y")'
+# Appended to every free-text field of the hostile export (and in a column's name).
+HOSTILE = "O'Brien \"quoted\"; -- x'); DROP TABLE x; --"
+# The contract's free-text columns (the other text columns are codes with a form).
+FREE_TEXT_COLUMNS = {
+    "programme_name", "region_name", "acronym", "title", "website", "organisation_name",
+    "organisation_name_en", "town", "postcode", "name", "managing_authority", "description",
+    "unit",
+}  # fmt: skip
+FREE_TEXT = {
+    spec.name: [c.name for c in spec.columns if c.name in FREE_TEXT_COLUMNS]
+    for spec in MONITORING.files
+}
+DRIFT_COLUMN = 'note "x"; DROP TABLE projects; --\''
+
+
+# -- the good warehouse and the helpers ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    """A warehouse with one published run of the bundled sample."""
+    warehouse = tmp_path_factory.mktemp("good")
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return warehouse
+
+
+def fails_and_publishes_nothing(
+    warehouse: Path, *named: str, url: str, token: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run; assert the failure names `named` on the last line and nothing was published."""
+    before = published_state(warehouse)
+    result = interreg("run", warehouse=warehouse, url=url, token=token)
+    assert result.returncode != 0, f"the run should have failed:\n{result.stderr[-3000:]}"
+    line = last_line(result.stderr)
+    for text in named:
+        assert text in line, f"{text!r} is not in the last line: {line}"
+    assert published_state(warehouse) == before
+    assert leftovers(warehouse) == []
+    return result
+
+
+def edit_rows(export: Path, name: str, edit) -> None:
+    """Apply `edit(rows)` to the rows of `name` (header unchanged), in place."""
+
+    def apply(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
+        edit(rows)
+        return header, rows
+
+    edit_file(export, name, apply)
+
+
+def sample_rows(name: str) -> Rows:
+    return read_rows(SAMPLE_MONITORING_DIR / name)[1]
+
+
+# -- bad files from a folder: each fails before dbt, naming the file -------------------------
+
+
+def schema_version_2(export: Path) -> None:
+    rewrite_manifest(export, schema_version="2")
+
+
+def listed_name(name: str):
+    def variant(export: Path) -> None:
+        manifest = read_manifest(export)
+        manifest["files"].append({"name": name, "sha256": "0" * 64, "rows": 0})
+        write_manifest(export, manifest)
+
+    return variant
+
+
+def invalid_utf8(export: Path) -> None:
+    path = export / "projects.csv"
+    data = path.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1  # a record in the middle starts with 0xFF
+    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
+    rewrite_manifest(export)
+
+
+def utf16(export: Path) -> None:
+    path = export / "partners.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    rewrite_manifest(export)
+
+
+def empty_file(export: Path) -> None:
+    (export / "good_practices.csv").write_bytes(b"")
+    rewrite_manifest(export)
+
+
+def header_only_projects(export: Path) -> None:
+    edit_file(export, "projects.csv", lambda header, rows: (header, []))
+    rewrite_manifest(export)
+
+
+def ten_times_the_size(export: Path) -> None:
+    """What the manifest promised is not what came: its sha256 catches it."""
+    edit_file(export, "projects.csv", lambda header, rows: (header, rows * 10))
+
+
+def ten_times_the_rows_with_a_matching_hash(export: Path) -> None:
+    """The hash was updated, the row count was not: the count catches it."""
+    edit_file(export, "projects.csv", lambda header, rows: (header, rows * 10))
+    manifest = read_manifest(export)
+    rewrite_manifest(export)
+    honest = read_manifest(export)
+    for entry, old in zip(honest["files"], manifest["files"], strict=True):
+        entry["rows"] = old["rows"]
+    write_manifest(export, honest)
+
+
+def european_amounts_in_5_percent_of_rows(export: Path) -> None:
+    def edit(rows: Rows) -> None:
+        for row in rows[::20]:
+            row["sf_influenced_eur"] = "1.234,56"
+
+    edit_rows(export, "policy_changes.csv", edit)
+    rewrite_manifest(export)
+
+
+def an_indicator_every_value_refers_to_is_gone(export: Path) -> None:
+    edit_rows(export, "indicators.csv", lambda rows: rows.remove(rows[0]))  # O1
+    rewrite_manifest(export)
+
+
+FOLDER_CASES = {
+    "schema_version 2": (schema_version_2, ["manifest.json", "schema_version '2'"]),
+    "a name that leaves the folder": (listed_name("../x.csv"), ["manifest.json", "'../x.csv'"]),
+    "invalid UTF-8": (invalid_utf8, ["projects.csv", "not valid UTF-8", "line"]),
+    "UTF-16": (utf16, ["partners.csv", "UTF-16"]),
+    "an empty file": (empty_file, ["good_practices.csv", "empty"]),
+    "a header-only projects.csv": (header_only_projects, ["projects.csv", "(has 0)"]),
+    "10x the size, manifest as before": (ten_times_the_size, ["projects.csv", "corrupt"]),
+    "10x the rows, hash updated": (
+        ten_times_the_rows_with_a_matching_hash,
+        ["projects.csv", "2620 records", "manifest says 262"],
+    ),
+    "European amounts beyond the threshold": (
+        european_amounts_in_5_percent_of_rows,
+        ["policy_changes.csv", "more than the 1 % allowed", "sf_influenced_eur"],
+    ),
+    "dangling references beyond the threshold": (
+        an_indicator_every_value_refers_to_is_gone,
+        ["indicator_values.csv", "more than the 1 % allowed", "indicator_code"],
+    ),
+}
+
+
+@pytest.mark.parametrize("variant, named", FOLDER_CASES.values(), ids=FOLDER_CASES.keys())
+def test_a_bad_export_fails_naming_the_file_and_publishes_nothing(good, tmp_path, variant, named):
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+    variant(export)
+    fails_and_publishes_nothing(good, *named, url=str(export))
+
+
+# -- HTTP faults that fail the run -------------------------------------------------------------
+
+
+def serve_export(server: HTTPServer, export: Path, faults=None) -> str:
+    """Serve `export` under /export/ to the bearer of TOKEN; `faults(name, request)` may
+    answer instead (a Response) or return None to serve the file."""
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return Response("unauthorised", status=401)
+        name = request.path.rsplit("/", 1)[-1]
+        answer = faults(name, request) if faults else None
+        if answer is not None:
+            return answer
+        path = export / name
+        return Response(path.read_bytes()) if path.is_file() else Response(status=404)
+
+    server.expect_request(re.compile(r"/export/.*")).respond_with_handler(handler)
+    return server.url_for("/export")
+
+
+def test_a_body_that_never_matches_the_manifest_fails_naming_the_file(good, httpserver):
+    def corrupt(name, request):
+        if name == "projects.csv":
+            return Response((SAMPLE_MONITORING_DIR / name).read_bytes().replace(b"PGI", b"PGJ"))
+        return None
+
+    fails_and_publishes_nothing(
+        good,
+        "projects.csv",
+        "corrupt",
+        url=serve_export(httpserver, SAMPLE_MONITORING_DIR, corrupt),
+        token=TOKEN,
+    )
+    fetches = [r for r, _ in httpserver.log if r.path.endswith("/projects.csv")]
+    assert len(fetches) == 2  # fetched once more, then failed
+
+
+def test_a_refused_token_fails_at_once_says_so_and_is_never_printed(good, httpserver):
+    url = serve_export(httpserver, SAMPLE_MONITORING_DIR)
+    wrong = "tok-Wrong-77af-never-printed"
+    result = fails_and_publishes_nothing(
+        good, "manifest.json", "401", "token", url=url, token=wrong
+    )
+    assert "refused" in last_line(result.stderr)
+    assert len(httpserver.log) == 1  # not retried
+    assert wrong not in result.stdout + result.stderr
+    assert wrong.encode() not in b"".join(
+        p.read_bytes() for p in good.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+
+
+def test_a_listed_file_that_is_not_found_fails_naming_it(good, httpserver):
+    def missing(name, request):
+        return Response("not here", status=404) if name == "indicators.csv" else None
+
+    url = serve_export(httpserver, SAMPLE_MONITORING_DIR, missing)
+    fails_and_publishes_nothing(good, "indicators.csv", "404", url=url, token=TOKEN)
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_token(good, httpserver):
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.expect_request(re.compile(r".*")).respond_with_handler(
+        lambda request: (
+            Response("who are you?", status=401)
+            if not request.headers.get("Authorization")
+            else Response((SAMPLE_MONITORING_DIR / "projects.csv").read_bytes())
+        )
+    )
+    other.start()
+    try:
+        # localhost, not 127.0.0.1, and another port: another origin.
+        elsewhere = f"http://localhost:{other.port}/mirror/projects.csv"
+
+        def redirect(name, request):
+            if name == "projects.csv":
+                return Response(status=302, headers={"Location": elsewhere})
+            return None
+
+        url = serve_export(httpserver, SAMPLE_MONITORING_DIR, redirect)
+        result = fails_and_publishes_nothing(good, "projects.csv", url=url, token=TOKEN)
+        assert "not sent" in last_line(result.stderr)
+        assert len(other.log) == 1
+        assert other.log[0][0].headers.get("Authorization") is None
+    finally:
+        other.stop()
+
+
+# -- a run over HTTP with a token: retries, an unchanged export, secrets, readers ------------
+
+LONG_QUERY = (
+    "SELECT (SELECT count(*) FROM audit.runs), count(*), sum(hash(v.report_id, r.report_id))"
+    " FROM raw_monitoring.indicator_values v, raw_monitoring.progress_reports r"
+)
+# A reader in its own process, as analysts are: it opens the published file, says so and,
+# when told to (a line on stdin), runs LONG_QUERY (about a second) again and again until the
+# published file is another one, which makes its last query one that ran across the publish.
+READER = f"""
+import json, os, sys, time, duckdb
+path = sys.argv[1]
+opened = os.stat(path).st_ino
+con = duckdb.connect(path, read_only=True)
+con.execute("SET threads = 1")
+con.execute("SET enable_progress_bar = false")
+print("open", flush=True)
+sys.stdin.readline()
+queries, deadline = [], time.monotonic() + 600
+while time.monotonic() < deadline:
+    at_start = os.stat(path).st_ino
+    result = list(con.execute({LONG_QUERY!r}).fetchone())
+    queries.append({{"inode_at_start": at_start, "inode_at_end": os.stat(path).st_ino,
+                     "result": result}})
+    if queries[-1]["inode_at_end"] != opened:
+        break
+print(json.dumps({{"inode_at_open": opened, "queries": queries}}), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def http_run(good, tmp_path_factory):
+    """The sample over HTTP, unchanged since the good run, from a server that answers 503 and
+    429 with Retry-After once, sends one corrupt body, and echoes the token in a header; with
+    a BI connection held open for the whole run and a long query started as it publishes."""
+    dagster_home = tmp_path_factory.mktemp("dagster_home")
+    answered: set[str] = set()
+
+    def faults(name: str, request: Request) -> Response | None:
+        first = name not in answered
+        answered.add(name)
+        echo = {"X-Echo-Authorization": request.headers.get("Authorization", "")}
+        if first and name == "manifest.json":
+            return Response("busy", status=503, headers={"Retry-After": "1", **echo})
+        if first and name == "projects.csv":
+            return Response("slow down", status=429, headers={"Retry-After": "1", **echo})
+        data = (SAMPLE_MONITORING_DIR / name).read_bytes()
+        if first and name == "partners.csv":
+            data = data.replace(b"lead", b"LEAD", 1)
+        return Response(data, headers=echo)
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    url = serve_export(server, SAMPLE_MONITORING_DIR, faults)
+    before = {
+        "marts": mart_hashes(good),
+        "state": published_state(good),
+        "inode": published(good).stat().st_ino,
+        "tables": table_names(published(good)),
+    }
+    bi = duckdb.connect(str(published(good)), read_only=True)
+    runs_before = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published(good))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    run = None
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        run = Background(
+            start_interreg(
+                "run",
+                warehouse=good,
+                url=url,
+                token=TOKEN,
+                env={"DAGSTER_HOME": str(dagster_home)},
+            )
+        )
+        run.wait_for_line("warehouse__published", "started")
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
+        returncode = run.finish()
+        if returncode != 0:  # the published file stays: the reader would wait in vain
+            reader.kill()
+        seen = json.loads(last_line(reader.communicate(timeout=120)[0]) or "{}")
+        bi_after = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+    finally:
+        if run is not None and run.process.poll() is None:
+            run.kill()
+        bi.close()
+        reader.kill()
+        server.stop()
+    yield {
+        "returncode": returncode,
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+        "requests": [request.path.rsplit("/", 1)[-1] for request, _ in server.log],
+        "before": before,
+        "runs_before": runs_before,
+        "bi_after": bi_after,
+        "reader": seen,
+        "dagster_home": dagster_home,
+        "warehouse": good,
+    }
+
+
+def test_503_429_and_a_corrupt_body_are_retried_the_run_succeeds_and_the_log_says_so(http_run):
+    assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
+    stderr = http_run["stderr"]
+    # Each retry is a warning of the export step, in the run's log and on the terminal.
+    assert re.search(r"monitoring__export +warning: GET \S+/manifest\.json answered 503", stderr)
+    assert re.search(r"monitoring__export +warning: GET \S+/projects\.csv answered 429", stderr)
+    assert re.search(r"monitoring__export +warning: partners\.csv hashes to \w+", stderr)
+    requests = http_run["requests"]
+    assert requests.count("manifest.json") == 2
+    assert requests.count("projects.csv") == 2
+    assert requests.count("partners.csv") == 2
+
+
+def test_an_unchanged_export_is_not_validated_or_loaded_again_and_gives_identical_marts(
+    http_run,
+):
+    assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
+    warehouse = http_run["warehouse"]
+    assert re.search(r"monitoring_raw_tables +info: every file is unchanged", http_run["stderr"])
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        loaded_by = con.execute(
+            "SELECT DISTINCT run_id FROM audit.loaded_files WHERE source = 'monitoring'"
+        ).fetchall()
+        runs = con.execute("SELECT run_id FROM audit.runs WHERE status = 'success'").fetchall()
+    assert len(runs) >= 2
+    assert loaded_by == [runs[0]]  # the raw tables are still those of the first run
+    assert mart_hashes(warehouse) == http_run["before"]["marts"]
+    assert table_names(published(warehouse)) == http_run["before"]["tables"]
+
+
+def test_the_token_is_in_no_output_log_file_table_or_run_storage(http_run):
+    assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
+    assert TOKEN not in http_run["stdout"] + http_run["stderr"]
+    warehouse, dagster_home = http_run["warehouse"], http_run["dagster_home"]
+    files = [
+        p
+        for root in (warehouse, dagster_home)
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    ]
+    assert any(p.suffix == ".db" for p in files if p.is_relative_to(dagster_home))
+    for path in files:
+        assert TOKEN.encode() not in path.read_bytes(), path
+    # The server echoed the token in a header of its own: landed masked, never in clear.
+    sidecars = [json.loads(p.read_text()) for p in warehouse.glob("landing/monitoring/*.meta.json")]
+    echoed = [
+        s["headers"]["X-Echo-Authorization"]
+        for s in sidecars
+        if "X-Echo-Authorization" in s["headers"]
+    ]
+    assert echoed and set(echoed) == {"Bearer ***"}
+    # Strings in the file may be compressed: ask DuckDB too, every text column of every table.
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        columns = con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns()"
+            " WHERE data_type IN ('VARCHAR', 'JSON') AND NOT internal"
+        ).fetchall()
+        assert columns
+        for schema, table, column in columns:
+            hits = con.execute(
+                f'SELECT count(*) FROM "{schema}"."{table}" WHERE contains("{column}", ?)', [TOKEN]
+            ).fetchone()[0]
+            assert hits == 0, (schema, table, column)
+
+
+def test_a_long_query_during_the_publish_keeps_its_consistent_view(http_run):
+    assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
+    seen, before = http_run["reader"], http_run["before"]
+    assert seen["inode_at_open"] == before["inode"]
+    # The last query started on the old file and ended after the new one was published...
+    during = seen["queries"][-1]
+    assert during["inode_at_start"] == before["inode"], seen
+    assert during["inode_at_end"] == published(http_run["warehouse"]).stat().st_ino
+    assert during["inode_at_end"] != before["inode"]
+    # ...and every query answered from the old file, whole and the same.
+    assert {json.dumps(q["result"]) for q in seen["queries"]} == {json.dumps(during["result"])}
+    runs, rows, _ = during["result"]
+    assert runs == http_run["runs_before"]
+    assert rows > 10_000_000
+
+
+def test_a_read_only_connection_held_for_the_whole_run_keeps_working(http_run):
+    assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
+    assert http_run["bi_after"] == http_run["runs_before"]
+
+
+# -- a hostile export: SQL and formula text everywhere, and rows to quarantine ---------------
+
+
+def hostile_export(export: Path) -> dict:
+    """Every free-text field gets HOSTILE appended; formulas in a title, an organisation name
+    and a description; an extra column with a hostile name; a few rows that break rules in
+    files nothing else depends on, each under the 1 % threshold. Returns what was done."""
+    projects = {r["project_id"]: r for r in sample_rows("projects.csv")}
+    changes = [
+        r
+        for r in sample_rows("policy_changes.csv")
+        if r["status"] == "validated" and projects[r["project_id"]]["status"] != "withdrawn"
+    ]
+    instruments = {r["instrument_id"]: r for r in sample_rows("policy_instruments.csv")}
+    formula_partner = instruments[changes[0]["instrument_id"]]["partner_id"]
+    formula_project = next(p for p, r in projects.items() if r["status"] != "withdrawn")
+    at_formula_change = changes[1]["change_id"]
+    european, dangling = changes[2]["change_id"], changes[3]["change_id"]
+
+    for spec in MONITORING.files:
+
+        def edit(header, rows, spec=spec):
+            for row in rows:
+                for column in FREE_TEXT[spec.name]:
+                    row[column] = (row[column] or "") + HOSTILE
+                if spec.name == "projects.csv":
+                    row[DRIFT_COLUMN] = HOSTILE
+                    if row["project_id"] == formula_project:
+                        row["title"] = FORMULA
+                if spec.name == "partners.csv" and row["partner_id"] == formula_partner:
+                    row["organisation_name"] = FORMULA
+                if spec.name == "policy_changes.csv":
+                    if row["change_id"] == at_formula_change:
+                        row["description"] = "@SUM(1+1)"
+                    if row["change_id"] == european:
+                        row["sf_influenced_eur"] = "1.234,56"
+                    if row["change_id"] == dangling:
+                        row["report_id"] = "PGI99999-R01-V1"
+            if spec.name == "good_practices.csv":
+                rows[10]["good_practice_id"] = rows[11]["good_practice_id"]
+                rows[20]["submitted_on"] = "31/12/2022"
+                rows[30]["status"] = "published"
+            if spec.name == "indicator_values.csv":
+                rows[40]["value"] = "12.5"
+            if spec.name == "projects.csv":
+                header = [*header, DRIFT_COLUMN]
+            return header, rows
+
+        edit_file(export, spec.name, edit)
+    rewrite_manifest(export)
+    return {
+        "formula_project": formula_project,
+        "formula_partner": formula_partner,
+        "quarantined": {
+            ("policy_changes.csv", "sf_influenced_eur", "amount_format"),
+            ("policy_changes.csv", "report_id", "references_progress_reports"),
+            ("good_practices.csv", "good_practice_id", "unique_key"),
+            ("good_practices.csv", "submitted_on", "date_format"),
+            ("good_practices.csv", "status", "allowed_values"),
+            ("indicator_values.csv", "value", "integer_format"),
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path_factory.mktemp("hostile") / "export")
+    done = hostile_export(export)
+    warehouse = tmp_path_factory.mktemp("hostile_warehouse")
+    result = interreg("run", warehouse=warehouse, url=str(export))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {"export": export, "warehouse": warehouse, "result": result, **done}
+
+
+def test_text_with_quotes_semicolons_and_comments_arrives_exactly_and_drops_nothing(
+    hostile_run, good
+):
+    export, warehouse = hostile_run["export"], hostile_run["warehouse"]
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        for spec in MONITORING.files:
+            header, rows = read_rows(export / spec.name)
+            columns = FREE_TEXT[spec.name] + ([DRIFT_COLUMN] if DRIFT_COLUMN in header else [])
+            if not columns:
+                continue
+            selected = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+            loaded = con.execute(
+                f"SELECT _row_number, {selected} FROM raw_monitoring.{spec.table}"
+            ).fetchall()
+            assert len(loaded) > 0.98 * len(rows)
+            for number, *values in loaded:
+                expected = [rows[number - 1][c] for c in columns]
+                assert values == expected, (spec.name, number)
+        titles = dict(con.execute("SELECT project_id, title FROM marts.projects").fetchall())
+        source = {r["project_id"]: r["title"] for r in read_rows(export / "projects.csv")[1]}
+        assert titles == {p: source[p] for p in titles}
+        assert titles[hostile_run["formula_project"]] == FORMULA
+        assert sum(t.endswith(HOSTILE) for t in titles.values()) == len(titles) - 1
+        drift = con.execute("SELECT file, column_name FROM audit.schema_drift").fetchall()
+        descriptions = con.execute("SELECT description FROM marts.policy_changes").fetchall()
+        names = con.execute("SELECT region_name FROM marts.regional_coverage").fetchall()
+    assert drift == [("projects.csv", DRIFT_COLUMN)]
+    assert all(d.endswith(HOSTILE) or d == "@SUM(1+1)" for (d,) in descriptions)
+    assert all(n is None or n.endswith(HOSTILE) for (n,) in names)
+    # No table was dropped (or added): the same tables as the good warehouse.
+    assert table_names(published(warehouse)) == table_names(published(good))
+
+
+def test_formulas_come_out_as_text_in_the_marts_and_the_exports(hostile_run):
+    warehouse = hostile_run["warehouse"]
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        organisations = con.execute(
+            "SELECT organisation_name FROM marts.policy_changes WHERE partner_id = ?",
+            [hostile_run["formula_partner"]],
+        ).fetchall()
+    assert organisations and {o for (o,) in organisations} == {FORMULA}
+
+    with open(warehouse / "exports" / "policy_changes.csv", encoding="utf-8", newline="") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    assert "'" + FORMULA in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+
+    sheet = openpyxl.load_workbook(warehouse / "exports" / "policy_changes.xlsx").active
+    formula_cells = [
+        c for row in sheet.iter_rows() for c in row if c.value in (FORMULA, "@SUM(1+1)")
+    ]
+    assert len(formula_cells) >= 2
+    assert {c.data_type for c in formula_cells} == {"s"}
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_bad_rows_are_quarantined_with_file_column_and_check_and_the_rest_published(hostile_run):
+    result, warehouse = hostile_run["result"], hostile_run["warehouse"]
+    assert re.search(r"quarantined in audit\.rejected_rows", result.stderr)
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        rejected = set(
+            con.execute("SELECT file, column_name, check_name FROM audit.rejected_rows").fetchall()
+        )
+        counts = dict(
+            con.execute(
+                "SELECT file, rows_rejected FROM audit.loaded_files WHERE source = 'monitoring'"
+            ).fetchall()
+        )
+    assert rejected == hostile_run["quarantined"]
+    assert counts["good_practices.csv"] == 4  # both rows of the duplicate key
+    assert counts["policy_changes.csv"] == 2
+    assert counts["indicator_values.csv"] == 1
+
+
+# -- crashes: SIGKILL at the worst moments, then the next run -------------------------------
+
+
+def test_runs_killed_after_download_in_the_load_and_in_the_publish_leave_no_trace(good, tmp_path):
+    """Three runs of a changed export, each killed (SIGKILL, the whole process group) at a
+    pause point (pipelines/crash_points.py), each next run starting over the wreck of the one
+    before; then a run that succeeds. A kill during dbt: tests/e2e/test_operations.py."""
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+    changed = sample_rows("projects.csv")[0]["project_id"]
+    edit_rows(export, "projects.csv", lambda rows: rows[0].update(title="A title, changed"))
+    rewrite_manifest(export)
+    projects_sha = next(
+        f["sha256"] for f in read_manifest(export)["files"] if f["name"] == "projects.csv"
+    )
+    before = published_state(good)
+
+    for point in ("download", "load", "publish"):
+        run = Background(
+            start_interreg("run", warehouse=good, url=str(export), env={PAUSE_AT: point})
+        )
+        run.wait_for_line(f"paused at {point}")
+        if point == "download":  # landed, not loaded
+            assert (good / "landing" / "monitoring" / f"{projects_sha}.csv").exists()
+        if point == "publish":  # the build is a release now, not yet the published file
+            assert len(list((good / "releases").iterdir())) == len(before["releases"]) + 1
+        run.kill()
+        after = published_state(good)
+        assert after["sha256"] == before["sha256"], point
+        assert after["exports"] == before["exports"], point
+
+    result = interreg("run", warehouse=good, url=str(export))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert leftovers(good) == []
+    with duckdb.connect(str(published(good)), read_only=True) as con:
+        title = con.execute(
+            "SELECT title FROM marts.projects WHERE project_id = ?", [changed]
+        ).fetchone()
+    assert title == ("A title, changed",)
+    # The release the killed publish left was never published: gone, so that a rollback
+    # goes back to the file that was published before the crashes.
+    releases = sorted(p.name for p in (good / "releases").iterdir())
+    assert releases[:-1] == before["releases"][-(len(releases) - 1) :]
+    rollback = interreg("rollback", warehouse=good)
+    assert rollback.returncode == 0, rollback.stderr
+    assert file_hash(published(good)) == before["sha256"]

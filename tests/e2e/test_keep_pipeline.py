@@ -1,0 +1,165 @@
+"""`interreg run` with keep.eu as an operator configures it: the live export API (a stand-in
+keep.eu on 127.0.0.1) or archived export files, end to end into the published marts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from werkzeug import Request, Response
+
+from pipelines.config import SAMPLE_KEEP_FILE
+from pipelines.samples.keep import convert_legacy
+
+INTERREG = Path(sys.executable).with_name("interreg")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def interreg(warehouse: Path, **keep: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
+    env["INTERREG_WAREHOUSE_DIR"] = str(warehouse)
+    env |= {f"INTERREG_KEEP_{name.upper()}": value for name, value in keep.items()}
+    return subprocess.run(
+        [str(INTERREG), "run"], env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse / "interreg.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def stand_in(httpserver, workbook: bytes, status: int = 200) -> tuple[str, list[Request]]:
+    """keep.eu's search export on 127.0.0.1; returns the API base and the requests seen."""
+    seen: list[Request] = []
+
+    def handle(request: Request) -> Response:
+        seen.append(request)
+        if status != 200:
+            return Response("no such search", status=status)
+        return Response(workbook, status=200, content_type=XLSX_TYPE)
+
+    httpserver.expect_request("/api/search/projects/").respond_with_handler(handle)
+    return httpserver.url_for("/api"), seen
+
+
+@pytest.fixture(scope="module")
+def api_run(tmp_path_factory):
+    """One run against a stand-in keep.eu serving the bundled sample (module-scoped server)."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    try:
+        base, seen = stand_in(server, SAMPLE_KEEP_FILE.read_bytes())
+        warehouse = tmp_path_factory.mktemp("keep_api")
+        result = interreg(warehouse, url=base, programmes="58,394")
+        yield warehouse, result, seen, base
+    finally:
+        server.clear()
+        server.stop()
+
+
+def test_the_api_is_posted_once_with_the_programmes_and_excel(api_run):
+    _, result, seen, _ = api_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    (request,) = seen
+    assert request.method == "POST"
+    body = json.loads(request.get_data())
+    assert body["programmes"]["available"] == [{"id": 58}, {"id": 394}]
+    assert body["response_type"] == "excel"
+
+
+def test_the_api_export_is_landed_and_reconciled_with_the_monitoring_export(api_run):
+    warehouse, _, seen, base = api_run
+    sidecars = list((warehouse / "landing" / "keep").glob("*.meta.json"))
+    (sidecar,) = [json.loads(p.read_text()) for p in sidecars]
+    assert sidecar["request_body"] == json.loads(seen[0].get_data())
+    assert sidecar["url"] == f"{base}/search/projects/"
+    assert sidecar["sha256"] == hashlib.sha256(SAMPLE_KEEP_FILE.read_bytes()).hexdigest()
+    files = query(warehouse, "select file, rows_read, rows_loaded from audit.loaded_files"
+                  " where source = 'keep' order by file")  # fmt: skip
+    assert files == [
+        ("keep-eu-search-export.xlsx [Search results, partners]", 2071, 2071),
+        ("keep-eu-search-export.xlsx [Search results, projects]", 266, 266),
+    ]
+    presence = dict(
+        query(warehouse, "select presence, count(*) from marts.source_reconciliation group by 1")
+    )
+    assert presence == {"both": 256, "monitoring_only": 2, "keep_only": 1}
+    assert query(warehouse, "select count(*) from marts.projects where is_in_keep") == [(256,)]
+    flagged = query(
+        warehouse,
+        "select count(*) from marts.source_reconciliation where has_total_budget_difference"
+        " or has_eu_funding_difference or has_partner_count_difference",
+    )
+    assert flagged == [(3,)]
+
+
+def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(api_run, httpserver):
+    warehouse, _, _, _ = api_run
+    before = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
+    base, seen = stand_in(httpserver, b"", status=404)
+    result = interreg(warehouse, url=base)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert f"{base}/search/projects/" in last_line and "404" in last_line
+    assert len(seen) == 1 and seen[0].method == "POST"
+    after = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
+    assert after == before
+
+
+def test_the_real_legacy_files_through_interreg_keep_files(tmp_path, shared_data):
+    folder = shared_data / "keep_eu_legacy"
+    files = [folder / "keep_closed_1420_dev.xlsx", folder / "keep_closed_1420_Partnership_dev.csv"]
+    result = interreg(tmp_path / "w", files=os.pathsep.join(map(str, files)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    warehouse = tmp_path / "w"
+    loaded = query(
+        warehouse,
+        "select file, rows_read, rows_loaded, rows_rejected from audit.loaded_files"
+        " where source = 'keep' order by file",
+    )
+    assert loaded == [
+        ("keep_closed_1420_Partnership_dev.csv", 6690, 6690, 0),
+        ("keep_closed_1420_dev.xlsx [Calls]", 90, 90, 0),
+        ("keep_closed_1420_dev.xlsx [Partners]", 6690, 6690, 0),
+        ("keep_closed_1420_dev.xlsx [Projects (lead partners)]", 1497, 1497, 0),
+    ]
+    assert query(warehouse, "select count(*) from audit.rejected_rows where source = 'keep'") == [
+        (0,)
+    ]
+    assert query(warehouse, "select sum(total_budget_eur) from raw_keep.projects") == [
+        (Decimal("3574798239.31"),)
+    ]
+    assert query(warehouse, "select count(*), sum(partners) from marts.keep_projects") == [
+        (1458, 6690)
+    ]
+
+
+def test_the_real_legacy_export_converted_to_the_current_layout_through_the_api(
+    tmp_path, shared_data, httpserver
+):
+    converted = convert_legacy(shared_data / "keep_eu_legacy" / "keep_closed_1420_dev.xlsx")
+    base, seen = stand_in(httpserver, converted)
+    result = interreg(tmp_path / "w", url=base, programmes="58")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [json.loads(r.get_data())["programmes"]["available"] for r in seen] == [[{"id": 58}]]
+    warehouse = tmp_path / "w"
+    assert query(warehouse, "select count(*), sum(partners) from marts.keep_projects") == [
+        (1458, 6690)
+    ]
+    ((partners, coded, plain, iso),) = query(
+        warehouse,
+        "select count(*), count(nuts2_code), count(*) filter (where regexp_full_match("
+        "nuts2_code, '[A-Z]{2}[0-9A-Z]{2}')), count(*) filter (where country_code in"
+        " ('GR', 'GB')) from marts.keep_partners",
+    )
+    assert (partners, coded, plain, iso) == (6690, 6603, 6603, 0)

@@ -1,0 +1,114 @@
+"""Operating the warehouse while people read it: readers, a second writer, a killed run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.cli import file_hash, interreg, published, start_interreg
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    """A warehouse with one published run of the bundled sample."""
+    directory = tmp_path_factory.mktemp("warehouse")
+    result = interreg("run", warehouse=directory)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return directory
+
+
+def run_ids(path: Path) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT run_id FROM audit.runs WHERE status = 'success' ORDER BY finished_at"
+        ).fetchall()
+    return [run_id for (run_id,) in rows]
+
+
+def wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended first: {process.stderr.read()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the run")
+        time.sleep(0.2)
+
+
+def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehouse):
+    reader = duckdb.connect(str(published(warehouse)), read_only=True)
+    before = reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The open reader keeps its consistent view of the file it opened...
+    assert reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0] == before
+    reader.close()
+    # ...and a new reader sees the new run.
+    assert len(run_ids(published(warehouse))) == before + 1
+
+
+def test_a_second_run_is_refused_while_one_writes(warehouse):
+    first = start_interreg("run", warehouse=warehouse)
+    try:
+        wait_for(lambda: "pid" in (warehouse / ".run.lock").read_text(), first)
+        second = interreg("run", warehouse=warehouse)
+        assert second.returncode != 0
+        assert "another run is writing" in second.stderr.strip().splitlines()[-1]
+    finally:
+        first.communicate(timeout=600)
+    assert first.returncode == 0
+
+
+def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_cleans_up(warehouse):
+    before = file_hash(published(warehouse))
+    run = start_interreg("run", warehouse=warehouse)
+    builds = warehouse / ".build"
+    # dbt writes the build's tables: kill the whole process group while they change.
+    wait_for(lambda: any(builds.glob("*/interreg.duckdb.wal")), run)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    assert file_hash(published(warehouse)) == before
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(list(builds.iterdir())) == 0
+
+
+def test_rollback_publishes_the_previous_release(warehouse):
+    releases = sorted((warehouse / "releases").iterdir())
+    assert 2 <= len(releases) <= 3
+    latest = run_ids(published(warehouse))[-1]
+    result = interreg("rollback", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr
+    assert run_ids(published(warehouse))[-1] != latest
+    assert (warehouse / "exports" / "policy_changes.csv").exists()
+
+
+def test_the_published_file_opens_in_duckdb_1_4(warehouse, tmp_path):
+    """BI drivers embed older DuckDB: the storage version is pinned for them."""
+    target = tmp_path / "duckdb-1.4"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
+         "duckdb==1.4.4"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if install.returncode != 0:
+        pytest.skip(f"duckdb 1.4.4 could not be installed: {install.stderr[-500:]}")
+    query = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True);"
+        "print(duckdb.__version__, con.execute("
+        "'select count(*) from marts.headline_results').fetchone()[0])"
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", query, str(published(warehouse))],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert read.returncode == 0, read.stderr
+    version, rows = read.stdout.split()
+    assert version == "1.4.4" and int(rows) > 0

@@ -1,0 +1,263 @@
+"""The results page in a real browser: `interreg run` on the bundled sample with the NUTS
+2016 boundaries builds the page (the `site/report` asset), then headless Chromium loads it
+from the file system at phone and desktop widths.
+
+Checked against the published marts: every headline figure shown, one map shape per
+region with data, the policy-change table's filters and sorting; and that the page
+fetches nothing from outside its folder, throws no error and fits a phone's width.
+Screenshots at 390 and 1280 px go to <warehouse>/site/screenshots/ and, when
+INTERREG_SCREENSHOT_DIR is set, there too (CI keeps them for a person to look at).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.report.browser import Browser, find_chromium
+from pipelines.report.phrasing import approximate, thousands
+from pipelines.report.site import EUROGEOGRAPHICS
+from pipelines.warehouse.summary import FIGURES
+
+INTERREG = Path(sys.executable).with_name("interreg")
+PHONE, DESKTOP = 390, 1280
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = find_chromium()
+    if found is None:
+        message = "no Chromium: `make test` installs Debian's chromium package"
+        if os.environ.get("INTERREG_REQUIRE_CHROMIUM"):
+            pytest.fail(message + " (INTERREG_REQUIRE_CHROMIUM is set)")
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, shared_data) -> Path:
+    """A warehouse published by `interreg run`, whose run also built the results page."""
+    directory = tmp_path_factory.mktemp("warehouse")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
+    env["INTERREG_WAREHOUSE_DIR"] = str(directory)
+    env["INTERREG_NUTS_URL"] = str(shared_data / "nuts" / "NUTS_RG_60M_2016_4326_LEVL_2.geojson")
+    result = subprocess.run(
+        [str(INTERREG), "run"], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (directory / "site" / "index.html").is_file()
+    return directory
+
+
+@pytest.fixture(scope="module")
+def browser(chromium) -> Browser:
+    with Browser.launch(chromium) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def marts(warehouse) -> dict:
+    with duckdb.connect(str(warehouse / "interreg.duckdb"), read_only=True) as con:
+        headline = con.execute(
+            f"SELECT {', '.join(FIGURES)} FROM marts.headline_results"
+            " ORDER BY as_of_date DESC LIMIT 1"
+        ).fetchone()
+        regions = con.execute("SELECT nuts2_code, partners FROM marts.regional_coverage").fetchall()
+        changes = con.execute(
+            "SELECT project_acronym, organisation_name, instrument_name, coalesce(description,"
+            " ''), country_code, is_structural_funds, total_influenced_eur"
+            " FROM marts.policy_changes"
+        ).fetchall()
+    return {
+        "headline": dict(zip(FIGURES, headline, strict=True)),
+        "regions": dict(regions),
+        "changes": changes,
+    }
+
+
+def index(warehouse: Path) -> Path:
+    return warehouse / "site" / "index.html"
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, warehouse):
+    return browser.open(index(warehouse), width=DESKTOP)
+
+
+@pytest.fixture(scope="module")
+def phone(browser, warehouse):
+    return browser.open(index(warehouse), width=PHONE)
+
+
+def test_the_figures_shown_are_the_marts(desktop, marts):
+    headline = marts["headline"]
+    cards = desktop.evaluate(
+        """[...document.querySelectorAll('.card')].map(c => ({
+             key: c.dataset.figure, value: c.dataset.value,
+             phrase: c.querySelector('.big').innerText,
+             exact: c.querySelector('.exact-value').innerText}))"""
+    )
+    assert {c["key"] for c in cards} >= {
+        "projects", "policy_learning_events", "good_practices_identified",
+        "people_with_increased_capacity", "action_plans", "policy_instruments_influenced",
+        "financial_impact_eur", "nuts2_regions_involved",
+    }  # fmt: skip
+    for card in cards:
+        value = headline[card["key"]]
+        assert card["value"] == str(value), card
+        if isinstance(value, Decimal):  # money: MEUR, and the exact euros
+            assert card["exact"] == f"EUR {thousands(value, 2)}", card
+        else:
+            assert int(card["exact"].replace(",", "")) == value, card
+            if card["key"] != "nuts2_regions_involved":
+                assert card["phrase"] == approximate(value), card
+    exact = desktop.evaluate(
+        """Object.fromEntries([...document.querySelectorAll('#exact-figures tbody tr')]
+             .map(r => [r.dataset.figure, r.querySelector('td').textContent]))"""
+    )
+    assert set(exact) == set(FIGURES)
+    for key, value in headline.items():
+        assert Decimal(exact[key].replace(",", "")) == Decimal(str(value)), key
+    # The date the figures are as of, and the charts with titles and units.
+    text = desktop.evaluate("document.body.innerText")
+    assert desktop.evaluate("document.getElementById('as-of').getAttribute('datetime')")
+    charts = desktop.evaluate(
+        """[...document.querySelectorAll('svg.chart')].map(s => ({
+             title: s.querySelector('title').textContent,
+             lines: s.querySelectorAll('polyline').length,
+             width: s.getBoundingClientRect().width}))"""
+    )
+    assert len(charts) == 8 and all(c["lines"] >= 1 and c["width"] > 300 for c in charts)
+    assert any(c["title"].endswith(", MEUR") for c in charts)
+    assert f"{thousands(headline['policy_learning_events'])}" in text
+
+
+def test_the_map_has_one_shape_per_region_with_data(desktop, phone, marts):
+    for page in (desktop, phone):
+        shapes = page.evaluate(
+            """[...document.querySelectorAll('svg.map path.region')].map(p => {
+                 const box = p.getBoundingClientRect();
+                 return [p.dataset.nuts, +p.dataset.partners, box.width * box.height > 0]; })"""
+        )
+        codes = [code for code, _, _ in shapes]
+        assert len(codes) == len(set(codes)) == len(marts["regions"])
+        assert {code: n for code, n, _ in shapes} == marts["regions"]
+        assert all(visible for _, _, visible in shapes)
+        legend = page.evaluate("document.querySelector('.map-legend').innerText")
+        assert "Partners" in legend and "outside the programme area" in legend
+        assert EUROGEOGRAPHICS in page.evaluate("document.body.innerText")
+    share = desktop.evaluate("document.getElementById('regions-share').innerText")
+    h = marts["headline"]
+    assert share == (
+        f"{thousands(h['nuts2_regions_involved'])} of the"
+        f" {thousands(h['nuts2_regions_eligible'])} NUTS 2 regions"
+    )
+
+
+def visible_rows(page) -> int:
+    return page.evaluate(
+        "[...document.querySelectorAll('#changes-table tbody tr')].filter(r => !r.hidden).length"
+    )
+
+
+def test_the_policy_change_table_filters_and_sorts(browser, warehouse, marts):
+    page = browser.open(index(warehouse), width=DESKTOP)
+    changes = marts["changes"]
+    # The list is the figure: every validated change counts once.
+    assert visible_rows(page) == len(changes) == marts["headline"]["policy_instruments_influenced"]
+    # Typing an acronym that appears nowhere else keeps exactly that project's changes.
+    texts = [" ".join(map(str, row[:4])).lower() for row in changes]
+    acronym = next(
+        a
+        for a in sorted({row[0] for row in changes})
+        if all(a.lower() not in t for t, row in zip(texts, changes, strict=True) if row[0] != a)
+    )
+    page.type_into("[data-controls='changes-table'] input[data-filter='text']", acronym)
+    expected = sum(row[0] == acronym for row in changes)
+    assert visible_rows(page) == expected
+    shown = page.evaluate(
+        """[...document.querySelectorAll('#changes-table tbody tr')].filter(r => !r.hidden)
+             .map(r => r.cells[1].textContent)"""
+    )
+    assert set(shown) == {acronym}
+    count = page.evaluate("document.querySelector('[data-controls=changes-table] output').value")
+    assert count == f"Showing {expected:,} of {len(changes):,}"
+    # Clear it; then a country and "Structural Funds: yes" together.
+    page.evaluate(
+        """(() => { const i = document.querySelector("[data-controls='changes-table'] input");
+                    i.value = ''; i.dispatchEvent(new Event('input')); })()"""
+    )
+    assert visible_rows(page) == len(changes)
+    country = max({row[4] for row in changes}, key=lambda c: sum(r[4] == c for r in changes))
+    page.evaluate(
+        f"""(() => {{
+          for (const [name, value] of [['country', {json.dumps(country)}], ['sf', 'yes']]) {{
+            const s = document.querySelector(
+              `[data-controls='changes-table'] [data-filter=${{name}}]`);
+            s.value = value; s.dispatchEvent(new Event('change'));
+          }} }})()"""
+    )
+    assert visible_rows(page) == sum(row[4] == country and row[5] for row in changes) > 0
+    # Sorting by amount, descending on the second click.
+    page.evaluate(
+        """(() => { const th = [...document.querySelectorAll('#changes-table th')]
+                      .find(t => t.textContent.startsWith('Influenced'));
+                    th.querySelector('button').click(); th.querySelector('button').click(); })()"""
+    )
+    first = page.evaluate("document.querySelector('#changes-table tbody tr').cells[5].dataset.sort")
+    assert Decimal(first) == max(row[6] for row in changes)
+
+
+def test_the_page_loads_nothing_from_outside_and_throws_no_error(desktop, phone, warehouse):
+    for page in (desktop, phone):
+        urls = page.requested_urls()
+        assert urls and all(u.startswith(("file://", "data:")) for u in urls), urls
+        assert page.console_errors() == []
+    site = warehouse / "site"
+    for href in desktop.evaluate(
+        "[...document.querySelectorAll('a[download]')].map(a => a.getAttribute('href'))"
+    ):
+        assert (site / href).resolve().is_file(), href
+
+
+def test_the_page_fits_a_phone_and_uses_the_width_of_a_desktop(desktop, phone):
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE
+    card_widths = phone.evaluate(
+        "[...document.querySelectorAll('.card')].map(c => c.getBoundingClientRect().width)"
+    )
+    assert all(w <= PHONE for w in card_widths)
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= DESKTOP
+    # Desktop: the cards sit side by side.
+    lefts = desktop.evaluate(
+        "new Set([...document.querySelectorAll('.card')]"
+        ".map(c => c.getBoundingClientRect().left)).size"
+    )
+    assert lefts >= 3
+
+
+def png_width(path: Path) -> int:
+    return struct.unpack(">I", path.read_bytes()[16:20])[0]
+
+
+def test_screenshots_at_two_widths_are_written_for_review(desktop, phone, warehouse):
+    folder = warehouse / "site" / "screenshots"
+    shots = [
+        phone.screenshot(folder / f"page-{PHONE}.png"),
+        desktop.screenshot(folder / f"page-{DESKTOP}.png"),
+    ]
+    assert [png_width(p) for p in shots] == [PHONE, DESKTOP]
+    assert all(p.stat().st_size > 50_000 for p in shots)
+    if os.environ.get("INTERREG_SCREENSHOT_DIR"):
+        target = Path(os.environ["INTERREG_SCREENSHOT_DIR"])
+        target.mkdir(parents=True, exist_ok=True)
+        for shot in shots:
+            shutil.copy(shot, target / shot.name)

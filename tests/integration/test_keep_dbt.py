@@ -1,0 +1,198 @@
+"""keep.eu through the real loader and a real `dbt build`: the marts, and the deliberate
+mismatches of the bundled sample found by marts.source_reconciliation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
+from pipelines.samples.keep import plan_mismatches, read_csv
+from pipelines.sources.keep.extract import KeepInput
+from pipelines.sources.keep.validate import validate_inputs
+from pipelines.sources.monitoring.assets import _load_manifest
+from pipelines.sources.monitoring.validate import validate_export
+from pipelines.warehouse.load import load_export
+from schemas.keep_contract import KEEP
+from schemas.monitoring_contract import MONITORING
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def build(work: Path, keep_files: list[Path]) -> Path:
+    """The monitoring sample and `keep_files` loaded as a run loads them, then dbt build."""
+    db = work / "warehouse.duckdb"
+    manifest = json.loads((SAMPLE_MONITORING_DIR / "manifest.json").read_text())
+    monitoring = validate_export(
+        {s.name: SAMPLE_MONITORING_DIR / s.name for s in MONITORING.files},
+        {f["name"]: f["rows"] for f in manifest["files"]},
+    )
+    keep = validate_inputs(
+        [KeepInput(p.name, n, p, "x", p.as_uri(), 0, False) for n, p in enumerate(keep_files, 1)],
+        max_rejected_pct=1,
+    )
+    with duckdb.connect(str(db)) as con:
+        load_export(con, MONITORING, monitoring.tables)
+        _load_manifest(con, manifest)
+        load_export(con, KEEP, keep.tables)
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(work / "target"), "--log-path",
+         str(work / "logs"), "--no-partial-parse", "--no-use-colors"],
+        env={**os.environ, "INTERREG_DUCKDB_PATH": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-20000:]
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "warn")]
+    assert not failed, failed
+    return db
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("keep_sample"), [SAMPLE_KEEP_FILE])
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_mismatches(
+        read_csv(SAMPLE_MONITORING_DIR / "projects.csv"),
+        read_csv(SAMPLE_MONITORING_DIR / "partners.csv"),
+    )
+
+
+def test_the_keep_marts_have_their_interface(sample_db):
+    def columns(table: str) -> list[tuple[str, str]]:
+        return query(
+            sample_db,
+            "select column_name, data_type from information_schema.columns where "
+            f"table_schema = 'marts' and table_name = '{table}' order by ordinal_position",
+        )
+
+    assert columns("keep_projects") == [
+        ("programme", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("project_acronym", "VARCHAR"),
+        ("project_name", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("total_budget_eur", "DECIMAL(18,2)"),
+        ("eu_funding_eur", "DECIMAL(18,2)"),
+        ("lead_partner_name", "VARCHAR"),
+        ("partners", "BIGINT"),
+    ]
+    assert columns("keep_partners") == [
+        ("programme", "VARCHAR"),
+        ("project_acronym", "VARCHAR"),
+        ("organisation_name", "VARCHAR"),
+        ("is_lead_partner", "BOOLEAN"),
+        ("country_code", "VARCHAR"),
+        ("nuts2_code", "VARCHAR"),
+        ("nuts3_code", "VARCHAR"),
+        ("town", "VARCHAR"),
+        ("budget_eur", "DECIMAL(18,2)"),
+    ]
+    assert columns("projects")[-2:] == [("is_in_keep", "BOOLEAN"), ("keep_themes", "VARCHAR")]
+    assert [c for c, _ in columns("source_reconciliation")][:4] == [
+        "project_id",
+        "acronym",
+        "keep_acronym",
+        "presence",
+    ]
+
+
+def test_source_reconciliation_finds_the_deliberate_mismatches(sample_db, plan):
+    rows = query(
+        sample_db,
+        "select acronym, presence, has_total_budget_difference, has_eu_funding_difference, "
+        "has_partner_count_difference, total_budget_difference_eur, eu_funding_difference_eur,"
+        " partners_difference from marts.source_reconciliation",
+    )
+    by_presence: dict[str, set[str]] = {}
+    for acronym, presence, *_ in rows:
+        by_presence.setdefault(presence, set()).add(acronym)
+    assert by_presence["monitoring_only"] == set(plan.missing)
+    assert by_presence["keep_only"] == set(plan.keep_only)
+    both = {r[0]: r for r in rows if r[1] == "both"}
+    budget = {a for a, r in both.items() if r[2] or r[3]}
+    partners = {a for a, r in both.items() if r[4]}
+    assert budget == plan.flagged_budget
+    assert partners == plan.flagged_partners
+    for acronym, difference in plan.total_budget.items():
+        assert both[acronym][5] == difference  # 0.01 is there, yet not a difference
+    for acronym, difference in plan.eu_funding.items():
+        assert both[acronym][6] == difference
+    for acronym, extra in plan.partners_added.items():
+        assert both[acronym][7] == extra
+    for acronym, fewer in plan.partners_removed.items():
+        assert both[acronym][7] == -fewer
+    quiet = set(both) - set(plan.total_budget) - set(plan.eu_funding)
+    quiet -= set(plan.partners_added) | set(plan.partners_removed)
+    assert all(both[a][5:] == (Decimal("0.00"), Decimal("0.00"), 0) for a in quiet)
+
+
+def test_projects_say_which_are_in_keep_whatever_the_acronym_spelling(sample_db, plan):
+    rows = dict(query(sample_db, "select acronym, is_in_keep from marts.projects"))
+    assert {a for a, in_keep in rows.items() if not in_keep} == set(plan.missing)
+    assert all(rows[a] for a in plan.respelled)
+    themes = query(sample_db, "select count(*) from marts.projects where keep_themes is null")
+    assert themes == [(len(plan.missing),)]
+
+
+def test_keep_partners_are_in_eu_codes_with_plain_nuts_codes(sample_db):
+    codes = dict(
+        query(sample_db, "select country_code, count(*) from marts.keep_partners group by 1")
+    )
+    assert "GR" not in codes and "GB" not in codes
+    assert codes["EL"] > 0 and codes["UK"] > 0 and codes["RS"] > 0
+    rows = query(
+        sample_db, "select nuts2_code from marts.keep_partners where nuts2_code like '% %'"
+    )
+    assert rows == []
+    assert (
+        query(sample_db, "select count(*) from marts.keep_partners where nuts2_code is null")[0][0]
+        > 0
+    )
+
+
+def test_the_real_legacy_files_through_the_marts(tmp_path_factory, shared_data):
+    folder = shared_data / "keep_eu_legacy"
+    db = build(
+        tmp_path_factory.mktemp("keep_legacy"),
+        [folder / "keep_closed_1420_dev.xlsx", folder / "keep_closed_1420_Partnership_dev.csv"],
+    )
+    ((projects, partners, programmes),) = query(
+        db, "select count(*), sum(partners), count(distinct programme) from marts.keep_projects"
+    )
+    # 1,497 rows of 1,458 projects (39 with two lead partners); the CSV twin of the
+    # Partners sheet is not counted twice.
+    assert (projects, partners, programmes) == (1458, 6690, 52)
+    assert query(db, "select count(*) from marts.keep_partners") == [(6690,)]
+    two_leads = query(
+        db, "select lead_partner_name from marts.keep_projects where project_acronym = 'Bioraff'"
+    )
+    assert two_leads == [("PFI, Papir- og fiberinstituttet AS; SP Processum AB",)]
+    ((coded, plain),) = query(
+        db,
+        "select count(nuts2_code), count(*) filter (where regexp_full_match(nuts2_code,"
+        " '[A-Z]{2}[0-9A-Z]{2}')) from marts.keep_partners",
+    )
+    assert coded == 6603 and plain == coded
+    # None of these closed projects is of Interreg Europe: nothing matches.
+    assert query(db, "select count(*) from marts.projects where is_in_keep") == [(0,)]

@@ -1,0 +1,315 @@
+"""Validating keep.eu inputs: every row loaded or quarantined with a reason, never misread.
+
+The real legacy files of ../shared/data/keep_eu_legacy/ are pinned here: rows read =
+rows loaded + rows quarantined per sheet, budget sums to the cent against a parser of the
+test's own, NUTS cells out as plain codes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipelines.errors import ContractError
+from pipelines.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, convert_legacy, workbook_bytes
+from pipelines.sources.keep.extract import KeepInput
+from pipelines.sources.keep.validate import validate_inputs
+
+LEGACY_PROJECT_HEADERS = (
+    "Programme",
+    "Acronym",
+    "Project Name",
+    "Lead Partner",
+    "Period",
+    "Budget",
+    "EU Funding",
+    "ERDF budget",
+    "Thematic1",
+    "Project start",
+    "Project end",
+)
+LEGACY_PARTNER_HEADERS = (
+    "Programme",
+    "Acronym",
+    "Project Partner",
+    "Lead Partner",
+    "Country code",
+    "NUTS2 (or equivalent)",
+    "NUTS3 (or equivalent)",
+)
+PROGRAMME = "2014 - 2020 INTERREG V-A Sweden - Norway"
+
+
+def inputs(*paths: Path) -> list[KeepInput]:
+    return [
+        KeepInput(p.name, n, p, f"sha-{n}", p.as_uri(), p.stat().st_size, False)
+        for n, p in enumerate(paths, start=1)
+    ]
+
+
+def legacy_workbook(path: Path, projects: list[tuple], partners: list[tuple]) -> Path:
+    path.write_bytes(
+        workbook_bytes(
+            {
+                "Projects (lead partners)": (LEGACY_PROJECT_HEADERS, projects),
+                "Partners": (LEGACY_PARTNER_HEADERS, partners),
+            }
+        )
+    )
+    return path
+
+
+def legacy_project(acronym, *, lead="Lead org", budget="892,228.58", eu=758394.29, end=None):
+    return (
+        PROGRAMME,
+        acronym,
+        f"Project {acronym}",
+        lead,
+        "2014-2020",
+        budget,
+        eu,
+        budget,
+        "Tourism",
+        "2016/01/01",
+        end or "2018/12/31",
+    )
+
+
+def legacy_partner(acronym, organisation="Org", lead="No", country=None, nuts2=None):
+    country = country or "SE Sweden / SVERIGE"
+    return (
+        PROGRAMME,
+        acronym,
+        organisation,
+        lead,
+        country,
+        nuts2 or "SE32  / Mellersta Norrland",
+        None,
+    )
+
+
+def rejected_by_check(validated) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for row in validated.rejected.itertuples():
+        found.setdefault(row.check_name, []).append(row.row_number)
+    return found
+
+
+# --- quarantine ----------------------------------------------------------------------------------
+
+
+def test_values_that_fit_no_rule_are_quarantined_with_row_line_and_reason(tmp_path):
+    path = legacy_workbook(
+        tmp_path / "legacy.xlsx",
+        [
+            legacy_project("GOOD"),
+            legacy_project("DECIMAL-COMMA", budget="892.228,58"),
+            legacy_project("SEPARATED-EU", eu="758,394.29"),
+            legacy_project("BAD-END", end="2019/02/30"),
+        ],
+        [legacy_partner("GOOD", lead="Yes"), legacy_partner("GOOD", lead="Maybe")],
+    )
+    validated = validate_inputs(inputs(path), max_rejected_pct=100)
+    rejected = validated.rejected.set_index(["check_name", "row_number", "column_name"])
+    budget = rejected.loc[("amount_grouped_format", 2, "Budget")]
+    assert budget["file"] == "legacy.xlsx [Projects (lead partners)]"
+    assert budget["value"] == "892.228,58"
+    assert budget["message"].startswith("sheet row 3: Budget must be an amount")
+    assert ("amount_grouped_format", 2, "ERDF budget") in rejected.index
+    assert rejected.loc[("amount_plain_format", 3, "EU Funding")]["value"] == "758,394.29"
+    assert rejected.loc[("end_date_format", 4, "Project end")]["value"] == "2019/02/30"
+    assert rejected.loc[("yes_no_format", 2, "Lead Partner")]["file"] == "legacy.xlsx [Partners]"
+    assert list(validated.tables["projects"]["acronym"]) == ["GOOD"]
+    assert validated.tables["projects"].loc[0, "total_budget_eur"] == "892228.58"
+    assert validated.tables["projects"].loc[0, "eu_funding_eur"] == "758394.29"
+    for f in validated.files:
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_rejected"], f
+
+
+def test_a_project_listed_per_lead_partner_loads_when_its_rows_agree(tmp_path):
+    path = legacy_workbook(
+        tmp_path / "legacy.xlsx",
+        [
+            legacy_project("TWIN", lead="Norsk institutt"),
+            legacy_project("TWIN", lead="SLU"),
+            legacy_project("CLASH", budget="1,000.00"),
+            legacy_project("CLASH", budget="2,000.00"),
+        ],
+        [
+            legacy_partner("TWIN", "Norsk institutt", "Yes", "NO Norway / NORGE", "NO06"),
+            legacy_partner("TWIN", "SLU", "Yes"),
+            legacy_partner("CLASH", "Clashing org", "Yes"),
+            legacy_partner("NOWHERE", "Lost org", "Yes"),
+        ],
+    )
+    validated = validate_inputs(inputs(path), max_rejected_pct=100)
+    assert list(validated.tables["projects"]["lead_partner_name"]) == ["Norsk institutt", "SLU"]
+    assert rejected_by_check(validated) == {
+        "project_rows_agree": [3, 4],
+        "depends_on_rejected_row": [3],
+        "references_projects": [4],
+    }
+    messages = validated.rejected.set_index("check_name")["message"]
+    assert "sheet row 4 of 'Projects (lead partners)'" in messages["depends_on_rejected_row"]
+    assert list(validated.tables["partners"]["organisation_name"]) == ["Norsk institutt", "SLU"]
+    assert list(validated.tables["partners"]["country_code"]) == ["NO", "SE"]
+    assert list(validated.tables["partners"]["nuts2_code"]) == ["NO06", "SE32"]
+    assert list(validated.tables["partners"]["nuts2_name"]) == [None, "Mellersta Norrland"]
+
+
+def test_a_sheet_with_too_many_rows_quarantined_fails_the_run(tmp_path):
+    path = legacy_workbook(
+        tmp_path / "legacy.xlsx",
+        [legacy_project(f"P{n}", budget="1.000,00") for n in range(5)] + [legacy_project("OK")],
+        [],
+    )
+    with pytest.raises(ContractError) as caught:
+        validate_inputs(inputs(path), max_rejected_pct=10)
+    message = str(caught.value)
+    assert "legacy.xlsx [Projects (lead partners)]" in message
+    assert "5 of 6 rows (83.33 %)" in message and "amount_grouped_format Budget: 5" in message
+
+
+def row(headers: tuple[str, ...], **cells) -> tuple:
+    values = dict.fromkeys(headers) | {"Programme": "Interreg Europe"}
+    values |= {k.replace("_", " "): v for k, v in cells.items()}
+    return tuple(values[h] for h in headers)
+
+
+def test_current_layout_partners_belong_to_projects_by_id_or_acronym(tmp_path):
+    id_column = "Project ID (2021-2027 only)"
+    projects = [
+        row(PROJECT_HEADERS, Period="2014-2020", Project_acronym="A"),
+        row(PROJECT_HEADERS, Period="2021-2027", Project_acronym="A", Project_end="N.a.")[:2]
+        + ("01-0001",)
+        + row(PROJECT_HEADERS, Project_acronym="A", Project_end="N.a.")[3:],
+    ]
+    partner = {"Project_acronym": "A", "Lead_partner": "No"}
+    partners = [
+        row(PARTNER_HEADERS, **partner, Organisation_in_English="X", Country_code="GR"),
+        row(PARTNER_HEADERS, **partner, Organisation_in_language_2="Y"),
+        row(PARTNER_HEADERS, **partner, Organisation_in_English="Z"),
+        row(PARTNER_HEADERS, **partner),
+    ]
+    position = PARTNER_HEADERS.index(id_column)
+    partners[1] = partners[1][:position] + ("01-0001",) + partners[1][position + 1 :]
+    partners[2] = partners[2][:position] + ("01-9999",) + partners[2][position + 1 :]
+    path = tmp_path / "current.xlsx"
+    path.write_bytes(
+        workbook_bytes(
+            {
+                "Search results, projects": (PROJECT_HEADERS, projects),
+                "Search results, partners": (PARTNER_HEADERS, partners),
+            }
+        )
+    )
+    validated = validate_inputs(inputs(path), max_rejected_pct=100)
+    assert rejected_by_check(validated) == {"organisation_named": [4], "references_projects": [3]}
+    assert list(validated.tables["projects"]["end_date"]) == [None, None]
+    assert list(validated.tables["projects"]["project_id"]) == [None, "01-0001"]
+    assert list(validated.tables["partners"]["country_code"]) == ["GR", None]
+
+
+# --- the real legacy files -----------------------------------------------------------------
+
+
+def cents(text: str) -> Decimal:
+    """The test's own reading of a legacy amount: text with ',' groups, or a number cell."""
+    if isinstance(text, str):
+        assert re.fullmatch(r"[0-9,]+\.[0-9]{2}|[0-9]+(\.[0-9]{1,2})?", text), text
+        return Decimal(text.replace(",", ""))
+    return Decimal(repr(text)).quantize(Decimal("0.01"))
+
+
+@pytest.fixture(scope="module")
+def legacy(shared_data):
+    folder = shared_data / "keep_eu_legacy"
+    xlsx, csv_file = (
+        folder / "keep_closed_1420_dev.xlsx",
+        folder / "keep_closed_1420_Partnership_dev.csv",
+    )
+    return xlsx, csv_file, validate_inputs(inputs(xlsx, csv_file), max_rejected_pct=1)
+
+
+def test_every_row_of_the_real_legacy_files_is_accounted_for(legacy):
+    _, _, validated = legacy
+    counts = {
+        f["file"]: (f["rows_read"], f["rows_loaded"], f["rows_rejected"]) for f in validated.files
+    }
+    assert counts == {
+        "keep_closed_1420_dev.xlsx [Projects (lead partners)]": (1497, 1497, 0),
+        "keep_closed_1420_dev.xlsx [Partners]": (6690, 6690, 0),
+        "keep_closed_1420_dev.xlsx [Calls]": (90, 90, 0),
+        "keep_closed_1420_Partnership_dev.csv": (6690, 6690, 0),
+    }
+    assert len(validated.rejected) == 0
+    assert validated.drift == {}
+    assert len(validated.tables["partners"]) == 2 * 6690
+
+
+def test_real_budget_sums_are_exact_to_the_cent(legacy):
+    xlsx, _, validated = legacy
+    workbook = openpyxl.load_workbook(xlsx, read_only=True, data_only=True)
+    rows = list(workbook["Projects (lead partners)"].iter_rows(values_only=True))
+    header = rows[0]
+    records = [dict(zip(header, r, strict=True)) for r in rows[1:] if any(r)]
+    calls = list(workbook["Calls"].iter_rows(values_only=True))
+    workbook.close()
+    loaded = validated.tables["projects"]
+    for column, raw in (
+        ("Budget", "total_budget_eur"),
+        ("EU Funding", "eu_funding_eur"),
+        ("ERDF budget", "erdf_budget_eur"),
+    ):
+        expected = sum((cents(r[column]) for r in records if r[column] is not None), Decimal(0))
+        got = sum((Decimal(v) for v in loaded[raw].dropna()), Decimal(0))
+        assert got == expected, column
+    assert sum(Decimal(v) for v in loaded["total_budget_eur"]) == Decimal("3574798239.31")
+    call_budgets = [cents(r[4]) for r in calls[1:] if r and r[0] and r[4] is not None]
+    assert sum(Decimal(v) for v in validated.tables["calls"]["budget_eur"].dropna()) == sum(
+        call_budgets
+    )
+
+
+def test_real_nuts_and_country_cells_come_out_as_plain_codes(legacy):
+    _, csv_file, validated = legacy
+    partners = validated.tables["partners"]
+    with csv_file.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle, delimiter=";"))
+    for level in ("NUTS1", "NUTS2", "NUTS3"):
+        cells = [r[f"{level} (or equivalent)"] for r in records]
+        coded = [c for c in cells if re.match(r"\s*[A-Z]{2}[0-9A-Z]*\s*/", c)]
+        codes = partners[partners["source_file"] == csv_file.name][f"{level.lower()}_code"]
+        plain = codes.dropna().map(lambda c: bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z]{0,3}", c)))
+        assert plain.sum() >= 0.99 * len(coded), level
+        expected = [c.split("/")[0].strip() if c.strip() else None for c in cells]
+        assert list(codes) == expected, level
+    assert {"RS", "AL", "BA", "ME", "EL", "UK", "CH", "NO"} <= set(partners["country_code"])
+    assert partners["country_code"].isna().sum() == 2  # one empty cell, in both files
+    names = dict(zip(partners["country_code"], partners["country_name"], strict=True))
+    assert names["DE"] == "Germany / DEUTSCHLAND" and names["RS"] == "Serbia"
+
+
+def test_the_real_legacy_export_converted_to_the_current_layout_reads_the_same(legacy, tmp_path):
+    xlsx, _, validated = legacy
+    converted = tmp_path / "converted.xlsx"
+    converted.write_bytes(convert_legacy(xlsx))
+    current = validate_inputs(inputs(converted), max_rejected_pct=1)
+    counts = {f["file"]: (f["rows_read"], f["rows_rejected"]) for f in current.files}
+    assert counts == {
+        "converted.xlsx [Search results, projects]": (1458, 0),  # one row per project
+        "converted.xlsx [Search results, partners]": (6690, 0),
+    }
+    legacy_projects = validated.tables["projects"].drop_duplicates(["programme", "acronym"])
+    for column in ("total_budget_eur", "eu_funding_eur", "start_date", "end_date"):
+        assert list(current.tables["projects"][column]) == list(legacy_projects[column]), column
+    legacy_partners = validated.tables["partners"].iloc[:6690]
+    for column in ("nuts2_code", "nuts3_code", "organisation_name"):
+        assert list(current.tables["partners"][column]) == list(legacy_partners[column])
+    iso = current.tables["partners"]["country_code"]
+    assert {"GR", "GB"} <= set(iso) and not {"EL", "UK"} & set(iso)  # mapped in dbt

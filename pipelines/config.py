@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.errors import ConfigurationError
+from pipelines.sources.keep import limits as keep_limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_MONITORING_DIR = REPO_ROOT / "sample" / "monitoring"
@@ -14,6 +15,8 @@ SAMPLE_KEEP_FILE = REPO_ROOT / "sample" / "keep" / "keep_eu_export.xlsx"
 PUBLISHED_FILE_NAME = "interreg.duckdb"
 # keep.eu's id of Interreg Europe 2014-2020 (docs: shared/docs/sources.md).
 DEFAULT_KEEP_PROGRAMMES = (58,)
+# keep.eu refreshes about every four months: a daily look is plenty.
+DEFAULT_KEEP_SENSOR_INTERVAL_S = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class Settings:
     keep_files: tuple[Path, ...] = field(default=(SAMPLE_KEEP_FILE,))
     keep_programmes: tuple[int, ...] = DEFAULT_KEEP_PROGRAMMES
     keep_max_rejected_pct: float = 10.0
+    # Bounds on a keep.eu input (pipelines/sources/keep/limits.py): its bytes on disk or
+    # over the wire, and what its workbook's zip declares uncompressed in all.
+    keep_max_bytes: int = keep_limits.DEFAULT_MAX_BYTES
+    keep_max_unpacked_bytes: int = keep_limits.DEFAULT_MAX_UNPACKED_BYTES
+    # How often the sensor keep_export_changed POSTs the export to see whether it changed.
+    keep_sensor_interval_s: int = DEFAULT_KEEP_SENSOR_INTERVAL_S
 
     @property
     def published_path(self) -> Path:
@@ -54,6 +63,13 @@ class Settings:
             keep_files=keep_files or (() if keep_url else (SAMPLE_KEEP_FILE,)),
             keep_programmes=parse_programmes(env.get("INTERREG_KEEP_PROGRAMMES")),
             keep_max_rejected_pct=float(env.get("INTERREG_KEEP_MAX_REJECTED_PCT") or 10),
+            keep_max_bytes=parse_bytes(
+                env, "INTERREG_KEEP_MAX_BYTES", keep_limits.DEFAULT_MAX_BYTES
+            ),
+            keep_max_unpacked_bytes=parse_bytes(
+                env, "INTERREG_KEEP_MAX_UNPACKED_BYTES", keep_limits.DEFAULT_MAX_UNPACKED_BYTES
+            ),
+            keep_sensor_interval_s=parse_interval(env.get("INTERREG_KEEP_SENSOR_INTERVAL")),
         )
 
     def __repr__(self) -> str:  # the token never reaches a log line
@@ -77,3 +93,32 @@ def parse_programmes(text: str | None) -> tuple[int, ...]:
             " separated by commas, e.g. 58 or 58,394"
         )
     return tuple(dict.fromkeys(int(part) for part in ids))
+
+
+def parse_interval(text: str | None) -> int:
+    """`INTERREG_KEEP_SENSOR_INTERVAL`: seconds between the keep.eu sensor's looks."""
+    if not (text or "").strip():
+        return DEFAULT_KEEP_SENSOR_INTERVAL_S
+    value = text.strip()
+    if not (value.isascii() and value.isdigit() and int(value) >= 60):
+        raise ConfigurationError(
+            f"INTERREG_KEEP_SENSOR_INTERVAL={text!r}: give whole seconds, at least 60"
+            " (86400 is a day)"
+        )
+    return int(value)
+
+
+def parse_bytes(env: dict[str, str], name: str, default: int) -> int:
+    """A size in bytes: a whole number, optionally with K, M or G (binary: 128M = 128 MiB)."""
+    text = env.get(name)
+    if not (text or "").strip():
+        return default
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(value[-1:], 1)
+    digits = value[:-1] if scale > 1 else value
+    if not (digits.isascii() and digits.isdigit() and int(digits) > 0):
+        raise ConfigurationError(
+            f"{name}={text!r}: give a size in bytes, a whole number above 0, optionally"
+            " with K, M or G (128M is 128 MiB)"
+        )
+    return int(digits) * scale

@@ -9,10 +9,10 @@ from dagster import (
     EnvVar,
     in_process_executor,
 )
-from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
 from pipelines.ops.automation import (
+    keep_export_changed,
     monitoring_export_changed,
     refresh_warehouse,
     weekly_refresh,
@@ -26,7 +26,7 @@ from pipelines.sources.monitoring.assets import (
     monitoring_raw_tables,
 )
 from pipelines.transform.assets import dbt_models
-from pipelines.transform.project import dbt_project
+from pipelines.transform.project import dbt_project, dbt_resource
 from pipelines.warehouse.assets import published_warehouse
 from pipelines.warehouse.resource import WarehouseResource
 
@@ -46,7 +46,7 @@ defs = Definitions(
     ],
     jobs=[refresh_warehouse],
     schedules=[weekly_refresh],
-    sensors=[monitoring_export_changed],
+    sensors=[monitoring_export_changed, keep_export_changed],
     # One process per run: DuckDB has one writer, and the run holds the warehouse lock.
     executor=in_process_executor,
     loggers={"console": progress_logger},
@@ -65,7 +65,9 @@ defs = Definitions(
             url=settings.keep_url,
             programmes=list(settings.keep_programmes),
             max_rejected_pct=settings.keep_max_rejected_pct,
+            max_bytes=settings.keep_max_bytes,
+            max_unpacked_bytes=settings.keep_max_unpacked_bytes,
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": dbt_resource(),
     },
 )

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -53,6 +53,7 @@ class _Invalid:
 
 
 INVALID: Any = _Invalid()
+_MISSING = object()
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 16  # DECIMAL(18,2) holds 16 digits before the point
 FLOAT_NOISE = Decimal("0.000001")
@@ -96,6 +97,11 @@ def _not_available(value: Any) -> bool:
 
 def _number_cell(value: int | float) -> str:
     """A number cell as an amount in EUR, '1234.50'; INVALID unless whole cents >= 0."""
+    if value.__class__ is float:  # the common case, without Decimal: 1573622.16, 784443.6
+        text = repr(value)
+        whole, point, fraction = text.partition(".")
+        if point and whole.isdigit() and fraction.isdigit() and len(fraction) <= 2:
+            return f"{whole}.{fraction:0<2}" if len(whole) <= 16 else INVALID
     if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         return INVALID
     exact = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
@@ -193,8 +199,38 @@ class Rule:
     read: Callable[[Any], Any]  # value as read -> raw form, None (null) or INVALID
     error: str
 
+    @property
+    def reads_floats_as_amounts(self) -> bool:
+        """Every amount rule reads a float cell as `_number_cell` does (read_all's shortcut)."""
+        return self.read in (read_amount, read_amount_plain, read_amount_grouped)
+
+    def read_all(self, values: Iterable[Any]) -> list[Any]:
+        """`read` of every value, None for None; each distinct value is read once.
+
+        Floats are read one by one: 0.0 and -0.0 are equal but read differently, and
+        amounts rarely repeat. Other equal values of one type always read alike.
+        """
+        read, cache, out = self.read, {}, []
+        read_float = _number_cell if self.reads_floats_as_amounts else read
+        if read is read_text:  # text is mostly distinct, and mostly trimmed strings already
+            return [(v.strip() or None) if v.__class__ is str else read_text(v) for v in values]
+        for value in values:
+            cls = value.__class__
+            if value is None:
+                out.append(None)
+            elif cls is float:
+                out.append(read_float(value))
+            else:
+                key = (cls, value)
+                result = cache.get(key, _MISSING)
+                if result is _MISSING:
+                    result = cache[key] = read(value)
+                out.append(result)
+        return out
+
     def accepts(self, values: pd.Series) -> pd.Series:
-        return values.map(lambda v: v is None or self.read(v) is not INVALID).astype(bool)
+        results = self.read_all(values.tolist())
+        return pd.Series([r is not INVALID for r in results], index=values.index, dtype=bool)
 
 
 RULES: dict[str, Rule] = {
@@ -271,7 +307,14 @@ def check_columns(check: pa.Check) -> tuple[str, ...]:
 def canonical(sheet: Sheet, frame: pd.DataFrame, field: str) -> pd.Series:
     """A field's values in raw form (text; INVALID as its own marker), for comparisons."""
     rule = RULES[sheet.field(field).rule]
-    return frame[field].map(lambda v: repr(rule.read(v)))
+    return pd.Series(
+        [repr(r) for r in rule.read_all(frame[field].tolist())], index=frame.index, dtype=object
+    )
+
+
+def project_key(sheet: Sheet, frame: pd.DataFrame) -> pd.Series:
+    """Each row's project (`sheet.key` in raw form), as one text: rows of a project agree."""
+    return _joined([canonical(sheet, frame, f) for f in sheet.key])
 
 
 def _project_rows_agree(sheet: Sheet) -> RowRule:
@@ -280,7 +323,7 @@ def _project_rows_agree(sheet: Sheet) -> RowRule:
     def test(frame: pd.DataFrame) -> pd.Series:
         if frame.empty:
             return pd.Series(True, index=frame.index)
-        key = _joined([canonical(sheet, frame, f) for f in sheet.key])
+        key = project_key(sheet, frame)
         values = _joined([canonical(sheet, frame, f) for f in compared])
         versions = values.groupby(key).transform("nunique")
         return versions == 1

@@ -3,6 +3,8 @@
 Every call has connect/read timeouts; connection errors, timeouts, truncated bodies,
 429 and 5xx are retried with exponential backoff (honouring `Retry-After`) until a
 bounded total time is used up, then a SourceError names the URL and the last problem.
+A server that trickles its headers or body (a byte within every read timeout) is stopped
+by the same budget.
 401/403 raise a ConfigurationError at once (retrying a refused token won't help), other
 4xx a SourceError at once. Bodies are streamed to a file with a size cap, hashed on the
 way. The bearer token is sent only to the origin it was configured for: redirects are
@@ -17,6 +19,7 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from pipelines.errors import ConfigurationError, SourceError
 
@@ -34,6 +38,7 @@ log = logging.getLogger("pipelines.http")
 RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
+HEADERS_GRACE = 1.0  # seconds past the budget before a request still without headers is left
 CHUNK_BYTES = 1 << 16
 # Response headers that are never kept (they may carry session secrets).
 SECRET_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization", "cookie"})
@@ -254,7 +259,8 @@ class HttpClient:
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float
     ) -> requests.Response:
         try:
-            return self._session.request(
+            return self._request_within(
+                deadline,
                 method,
                 url,
                 data=body,
@@ -271,6 +277,44 @@ class HttpClient:
             raise _Retryable(f"failed ({_describe(exc)})") from exc
         except requests.RequestException as exc:  # a malformed URL and the like
             raise SourceError(f"{method} {redact_url(url)} failed: {_describe(exc)}") from exc
+
+    def _request_within(
+        self, deadline: float, method: str, url: str, **kwargs: Any
+    ) -> requests.Response:
+        """`session.request` (up to the answer's headers), given up when the budget runs out.
+
+        Every read of the socket restarts the read timeout, so a server that sends its status
+        line and headers a byte at a time kept a request waiting for hours (found by issue
+        #5's stall tests): the request runs in a worker thread that is left behind at the
+        deadline, and the answer it may still get is closed.
+        """
+        lock, outcome, abandoned = threading.Lock(), [], []
+
+        def call() -> None:
+            try:
+                result: Any = self._session.request(method, url, **kwargs)
+            except BaseException as exc:  # handed to the caller's thread
+                result = exc
+            with lock:
+                if not abandoned:
+                    outcome.append(result)
+                elif isinstance(result, requests.Response):
+                    result.close()
+
+        worker = threading.Thread(target=call, name="http-request", daemon=True)
+        worker.start()
+        # A little past the deadline: a read timeout (capped at the deadline) comes first.
+        worker.join(max(0.0, deadline - self._clock()) + HEADERS_GRACE)
+        with lock:
+            if not outcome:
+                abandoned.append(True)
+                raise SourceError(
+                    f"{method} {redact_url(url)}: the total time budget of"
+                    f" {self.total_budget:g} s ran out waiting for the answer's headers"
+                )
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def _check_status(
         self, response: requests.Response, request: _Request, method: str, url: str, sent: bool
@@ -326,13 +370,12 @@ class HttpClient:
         digest, size = hashlib.sha256(), 0
         dest.parent.mkdir(parents=True, exist_ok=True)
         with dest.open("wb") as out:
-            chunks = response.iter_content(CHUNK_BYTES)
             while True:
                 try:
-                    chunk = next(chunks, None)
+                    chunk = _read_some(response)
                 except requests.RequestException as exc:  # dropped or truncated mid-body
                     raise _Retryable(f"broke off mid-body ({_describe(exc)})") from exc
-                if chunk is None:
+                if not chunk:
                     break
                 size += len(chunk)
                 if size > max_bytes:
@@ -404,6 +447,27 @@ def _retry_after(response: requests.Response, clock: Callable[[], float]) -> flo
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _read_some(response: requests.Response) -> bytes:
+    """The next piece of the body (b"" at its end), after at most one read of the socket.
+
+    Not `iter_content`: it blocks until a whole chunk (64 KiB) has arrived, and every read of
+    the socket restarts the read timeout, so a server trickling a byte a second kept one
+    call going for hours and the time budget was never checked (issue #5's stall tests).
+    read1 returns what one read brings, so the budget is checked at least once per read
+    timeout. Errors are mapped as `iter_content` maps them, so messages stay the same.
+    """
+    try:
+        return response.raw.read1(CHUNK_BYTES, decode_content=True)
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
 
 
 def _declared_length(response: requests.Response) -> int | None:

@@ -2,12 +2,14 @@
 
 import time
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.assets import dbt_models
 from pipelines.warehouse.audit import software_versions, write_runs
 from pipelines.warehouse.exports import mart_tables, write_exports
+from pipelines.warehouse.fingerprint import published_fingerprint, run_fingerprint
 from pipelines.warehouse.load import quote
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import STORAGE_VERSION, utc_now
@@ -28,8 +30,12 @@ PUBLISHED_KEY = AssetKey(["warehouse", "published"])
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
     started = time.monotonic()
     store = warehouse.store
-    con = store.connect_build(context.run.run_id)
+    build = store.start_build(context.run.run_id)
+    con = duckdb.connect(str(build))
     try:
+        fingerprint = run_fingerprint(con, build)
+        if fingerprint == published_fingerprint(con):
+            return unchanged(context, warehouse, con, fingerprint)
         exports = write_exports(con, store.build_exports_dir(context.run.run_id))
         files = (
             con.execute(
@@ -48,6 +54,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
             "stage_seconds": stage_seconds(context)
             | {"publish": round(time.monotonic() - started, 3)},
             "storage_version": STORAGE_VERSION,
+            "fingerprint": fingerprint,
             **software_versions(),
         }
         record["finished_at"] = utc_now().isoformat()
@@ -68,6 +75,31 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
             "headline": MetadataValue.md(headline),
             "stage_seconds": record["stage_seconds"],
             "mart_rows": mart_rows,
+        }
+    )
+
+
+def unchanged(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    con: duckdb.DuckDBPyConnection,
+    fingerprint: str,
+) -> MaterializeResult:
+    """Nothing to publish: the run says so in runs.jsonl, and the published file stays."""
+    warehouse.store.record_run(
+        {
+            "run_id": context.run.run_id,
+            "started_at": warehouse.started_at,
+            "finished_at": utc_now().isoformat(),
+            "status": "unchanged",
+            "fingerprint": fingerprint,
+        }
+    )
+    return MaterializeResult(
+        metadata={
+            "path": str(warehouse.store.published_path),
+            "unchanged": "same sources and code as the published build; not published again",
+            "headline": MetadataValue.md(headline_markdown(con)),
         }
     )
 

@@ -35,7 +35,7 @@ RUN_COLUMNS = {
     "run_id": "VARCHAR",
     "started_at": "TIMESTAMPTZ",
     "finished_at": "TIMESTAMPTZ",
-    "status": "VARCHAR",  # success, not_published, rollback
+    "status": "VARCHAR",  # success, unchanged, not_published, rollback
     "files": "JSON",  # per source file: sha256, rows read, loaded, rejected
     "rows_rejected": "BIGINT",
     "stage_seconds": "JSON",  # wall time per step
@@ -44,6 +44,7 @@ RUN_COLUMNS = {
     "dbt_version": "VARCHAR",
     "dagster_version": "VARCHAR",
     "storage_version": "VARCHAR",
+    "fingerprint": "VARCHAR",  # the sources and code the run built from (fingerprint.py)
     "error": "VARCHAR",
 }
 _JSON_COLUMNS = {name for name, sql_type in RUN_COLUMNS.items() if sql_type == "JSON"}

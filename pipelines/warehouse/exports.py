@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from pipelines.warehouse.load import quote
+from pipelines.warehouse.xlsx import write_table_xlsx
 
 MARTS_SCHEMA = "marts"
 POLICY_CHANGES = "policy_changes"
@@ -31,7 +30,11 @@ def write_exports(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]
         written.append(target)
     if POLICY_CHANGES in mart_tables(con):
         written.append(write_csv(con, POLICY_CHANGES, directory / f"{POLICY_CHANGES}.csv"))
-        written.append(write_xlsx(con, POLICY_CHANGES, directory / f"{POLICY_CHANGES}.xlsx"))
+        written.append(
+            write_table_xlsx(
+                con, MARTS_SCHEMA, POLICY_CHANGES, directory / f"{POLICY_CHANGES}.xlsx"
+            )
+        )
     return written
 
 
@@ -68,23 +71,3 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> Path:
         f" ORDER BY ALL) TO {literal(target)} (FORMAT csv, HEADER)"
     )
     return target
-
-
-def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> Path:
-    """One sheet, a header row; every text cell is a string cell, never a formula."""
-    cursor = con.execute(f"SELECT * FROM {quote(MARTS_SCHEMA)}.{quote(table)} ORDER BY ALL")
-    header = [d[0] for d in cursor.description]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table)
-    sheet.append(header)
-    while batch := cursor.fetchmany(10_000):
-        for row in batch:
-            sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in row])
-    workbook.save(target)
-    return target
-
-
-def text_cell(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    return cell

@@ -11,6 +11,9 @@ from pydantic import PrivateAttr
 
 from pipelines.warehouse.store import Warehouse, utc_now
 
+# Run statuses of runs.jsonl for a run that did its job: published, or nothing to publish.
+ENDED_WELL = {"success", "unchanged"}
+
 
 class WarehouseResource(ConfigurableResource):
     """Where the warehouse lives. A run holds its write lock from start to end."""
@@ -38,11 +41,11 @@ class WarehouseResource(ConfigurableResource):
             try:
                 yield self
             finally:
-                # A run that did not publish leaves no build behind and says so in the log.
+                # A published build was moved into releases/; any other is removed.
+                store.discard_build(run_id)
                 if not any(
-                    r["run_id"] == run_id and r["status"] == "success" for r in store.run_records()
+                    r["run_id"] == run_id and r["status"] in ENDED_WELL for r in store.run_records()
                 ):
-                    store.discard_build(run_id)
                     store.record_run(
                         {
                             "run_id": run_id,

@@ -7,6 +7,8 @@
       .build/<run_id>/         a run's private build (same file name, so the DuckDB
         interreg.duckdb        catalog, and with it every view, keeps the name "interreg")
         exports/
+      .dbt/build -> .build/<run_id>   the path dbt's profile names (see dbt_build_path)
+      .dbt/target/             dbt's artifacts and parse state, kept between runs
       .run.lock                held by the one run that may write
       landing/                 immutable raw files of every source
       runs.jsonl               every run that ended, published or not
@@ -110,6 +112,27 @@ class Warehouse:
                 str(path), config={"storage_compatibility_version": STORAGE_VERSION}
             ).close()
         return path
+
+    @property
+    def dbt_dir(self) -> Path:
+        return self.directory / ".dbt"
+
+    def dbt_build_path(self, run_id: str) -> Path:
+        """The run's build under a path that is the same for every run: `.dbt/build` links
+        to the run's build folder. dbt's profile names this path, and dbt parses the whole
+        project again whenever the profile changes (3 to 5 s); kept the same, and with
+        dbt's target folder kept too (`dbt_target_dir`), a run parses only what changed."""
+        build = self.start_build(run_id)
+        self.dbt_dir.mkdir(exist_ok=True)
+        link, staged = self.dbt_dir / "build", self.dbt_dir / f".build.{run_id}"
+        staged.unlink(missing_ok=True)
+        staged.symlink_to(Path("..") / ".build" / run_id, target_is_directory=True)
+        os.replace(staged, link)
+        return link / build.name
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.dbt_dir / "target"
 
     def connect_build(self, run_id: str) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.start_build(run_id)))

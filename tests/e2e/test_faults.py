@@ -4,14 +4,15 @@ that already holds a good published file.
 Every failing case asserts what an operator relies on: a non-zero exit, a last stderr line
 naming the file (and the column where there is one), the published file byte for byte
 unchanged with its releases and exports, and no build left behind. Quarantine cases
-succeed with the bad rows named in audit.rejected_rows. The client-level HTTP faults that
-need no full run (resets, stalls, truncated bodies, size limits) are tested, faster, in
-tests/integration/test_monitoring_extract.py; the README's "What the pipeline guarantees"
-lists every case and its test.
+succeed with the bad rows named in audit.rejected_rows. Resets, stalls and truncated bodies
+come from a raw socket server (tests/support/raw_http.py), the same one the extractor's
+integration tests use (tests/integration/test_monitoring_extract.py, which also covers the
+size limits); the README's "What the pipeline guarantees" lists every case and its test.
 
 A full run takes about 30 s, a run that fails before dbt about 8 s: the module builds the
-good warehouse once, groups the successful cases into three runs (over HTTP; a hostile
-export; the crash chain) and lets every failing case fail early.
+good warehouse once, groups the successful cases into four runs (over HTTP; over a raw
+socket server that resets, truncates and stalls once; a hostile export; the crash chain)
+and lets every failing case fail early, with small HTTP time budgets.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,11 +39,13 @@ from support.exports import (
     rewrite_manifest,
     write_manifest,
 )
+from support.raw_http import RawServer
 from support.warehouse import leftovers, mart_hashes, published_state, table_names
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.crash_points import ENV as PAUSE_AT
+from pipelines.sources.monitoring.extract import READ_TIMEOUT_ENV, TOTAL_BUDGET_ENV
 from schemas.monitoring_contract import MONITORING
 
 TOKEN = "tok-Faults-9f27c1-never-printed"
@@ -73,12 +77,34 @@ def good(tmp_path_factory) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="module")
+def reexported(tmp_path_factory) -> Path:
+    """The sample exported again a second later: the same files under a new manifest. A run
+    on it has work to do (a run on the export the warehouse holds publishes nothing) and
+    publishes the same marts."""
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path_factory.mktemp("reexported") / "export")
+    manifest = read_manifest(export)
+    rewrite_manifest(export, exported_at=manifest["exported_at"].replace(":00Z", ":01Z"))
+    assert read_manifest(export)["exported_at"] != manifest["exported_at"]
+    return export
+
+
+@pytest.fixture
+def good_copy(good, tmp_path) -> Path:
+    """A copy of the good warehouse, for one test: what a failure must leave as it was."""
+    return Path(shutil.copytree(good, tmp_path / "warehouse", symlinks=True))
+
+
 def fails_and_publishes_nothing(
-    warehouse: Path, *named: str, url: str, token: str | None = None
+    warehouse: Path,
+    *named: str,
+    url: str,
+    token: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run; assert the failure names `named` on the last line and nothing was published."""
     before = published_state(warehouse)
-    result = interreg("run", warehouse=warehouse, url=url, token=token)
+    result = interreg("run", warehouse=warehouse, url=url, token=token, env=env)
     assert result.returncode != 0, f"the run should have failed:\n{result.stderr[-3000:]}"
     line = last_line(result.stderr)
     for text in named:
@@ -205,13 +231,14 @@ def test_a_bad_export_fails_naming_the_file_and_publishes_nothing(good, tmp_path
 # -- HTTP faults that fail the run -------------------------------------------------------------
 
 
-def serve_export(server: HTTPServer, export: Path, faults=None) -> str:
-    """Serve `export` under /export/ to the bearer of TOKEN; `faults(name, request)` may
-    answer instead (a Response) or return None to serve the file."""
+def serve_export(server: HTTPServer, export: Path, faults=None, refusal: int = 401) -> str:
+    """Serve `export` under /export/ to the bearer of TOKEN, answering `refusal` to anyone
+    else; `faults(name, request)` may answer instead (a Response) or return None to serve
+    the file."""
 
     def handler(request: Request) -> Response:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return Response("unauthorised", status=401)
+            return Response("not for you", status=refusal)
         name = request.path.rsplit("/", 1)[-1]
         answer = faults(name, request) if faults else None
         if answer is not None:
@@ -240,17 +267,26 @@ def test_a_body_that_never_matches_the_manifest_fails_naming_the_file(good, http
     assert len(fetches) == 2  # fetched once more, then failed
 
 
-def test_a_refused_token_fails_at_once_says_so_and_is_never_printed(good, httpserver):
-    url = serve_export(httpserver, SAMPLE_MONITORING_DIR)
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_fails_at_once_says_so_and_is_never_printed(good_copy, httpserver, status):
+    url = serve_export(httpserver, SAMPLE_MONITORING_DIR, refusal=status)
     wrong = "tok-Wrong-77af-never-printed"
     result = fails_and_publishes_nothing(
-        good, "manifest.json", "401", "token", url=url, token=wrong
+        good_copy,
+        f"{url}/manifest.json",
+        f"answered {status}",
+        "the configured token was refused",
+        url=url,
+        token=wrong,
+        # Small budgets: should a refusal ever be retried, the server log shows it quickly.
+        env=SMALL_BUDGETS,
     )
-    assert "refused" in last_line(result.stderr)
     assert len(httpserver.log) == 1  # not retried
+    assert httpserver.log[0][0].headers.get("Authorization") == f"Bearer {wrong}"
+    assert "retry" not in result.stderr
     assert wrong not in result.stdout + result.stderr
     assert wrong.encode() not in b"".join(
-        p.read_bytes() for p in good.rglob("*") if p.is_file() and not p.is_symlink()
+        p.read_bytes() for p in good_copy.rglob("*") if p.is_file() and not p.is_symlink()
     )
 
 
@@ -290,6 +326,203 @@ def test_a_redirect_to_another_host_does_not_carry_the_token(good, httpserver):
         other.stop()
 
 
+# -- resets, stalls and truncated bodies, from a raw socket server ------------------------------
+
+# Every request of the export gets a read timeout of 1 s and a total budget of 4 s
+# (INTERREG_MONITORING_READ_TIMEOUT / _TOTAL_BUDGET): with backoffs of 1 s and 2 s, a
+# request that always fails gives up after 2 or 3 attempts, about 3 s after the first.
+READ_TIMEOUT, BUDGET = 1.0, 4.0
+SMALL_BUDGETS = {READ_TIMEOUT_ENV: f"{READ_TIMEOUT:g}", TOTAL_BUDGET_ENV: f"{BUDGET:g}"}
+# What a machine under load may add to a bound (process start, scheduling).
+SLACK = 1.5
+
+
+def raw_export_server(export: Path = SAMPLE_MONITORING_DIR) -> RawServer:
+    """An export under /export/ on a raw socket server (it does not check the token)."""
+    files = {f"/export/{p.name}": p.read_bytes() for p in export.iterdir()}
+    return RawServer(files, trickle_interval=READ_TIMEOUT / 2)
+
+
+@pytest.fixture
+def raw_server():
+    with raw_export_server() as server:
+        yield server
+
+
+def retry_warning(stderr: str, name: str, problem: str) -> re.Match | None:
+    """The warning line of the export step for a retry of `name`."""
+    return re.search(
+        rf"monitoring__export +warning: GET http://127\.0\.0\.1:\d+/export/{re.escape(name)}"
+        rf" {problem}.*, retry 1 in",
+        stderr,
+    )
+
+
+@pytest.fixture(scope="module")
+def raw_faults_run(good, reexported, tmp_path_factory):
+    """One run against a copy of the good warehouse, over a server that resets the connection
+    for projects.csv, truncates partners.csv and stalls on progress_reports.csv (reads the
+    request, answers nothing), each once, then serves the file."""
+    warehouse = Path(
+        shutil.copytree(good, tmp_path_factory.mktemp("raw_faults") / "wh", symlinks=True)
+    )
+    before = {"marts": mart_hashes(warehouse), "state": published_state(warehouse)}
+    with raw_export_server(reexported) as server:
+        server.faults = {
+            "/export/projects.csv": ["reset"],
+            "/export/partners.csv": ["truncate"],
+            "/export/progress_reports.csv": ["stall"],
+        }
+        result = interreg(
+            "run",
+            warehouse=warehouse,
+            url=server.url("/export"),
+            token=TOKEN,
+            # A budget that a single retry fits in easily, even on a busy machine.
+            env={READ_TIMEOUT_ENV: f"{READ_TIMEOUT:g}", TOTAL_BUDGET_ENV: "30"},
+        )
+    return {"result": result, "server": server, "warehouse": warehouse, "before": before}
+
+
+def test_a_connection_reset_once_is_retried_and_the_run_succeeds_saying_so(raw_faults_run):
+    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    warning = retry_warning(result.stderr, "projects.csv", r"failed \(ConnectionError")
+    assert warning, result.stderr[-3000:]
+    assert [s.fault for s in server.requests_to("/export/projects.csv")] == ["reset", "ok"]
+
+
+def test_a_truncated_body_once_is_retried_and_the_run_succeeds_saying_so(raw_faults_run):
+    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    warning = retry_warning(result.stderr, "partners.csv", r"broke off mid-body")
+    assert warning, result.stderr[-3000:]
+    assert [s.fault for s in server.requests_to("/export/partners.csv")] == ["truncate", "ok"]
+
+
+def test_a_stall_once_is_retried_after_the_read_timeout_and_the_run_succeeds(raw_faults_run):
+    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    warning = retry_warning(result.stderr, "progress_reports.csv", r"failed \(\w*Timeout")
+    assert warning, result.stderr[-3000:]
+    stalled, served = server.requests_to("/export/progress_reports.csv")
+    assert (stalled.fault, served.fault) == ("stall", "ok")
+    assert stalled.closed_at is not None  # the client gave up on it...
+    waited = stalled.closed_at - stalled.at
+    assert READ_TIMEOUT * 0.9 <= waited <= READ_TIMEOUT + SLACK  # ...after the read timeout
+
+
+def test_a_run_with_retried_faults_publishes_the_same_data_and_never_prints_the_token(
+    raw_faults_run,
+):
+    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    warehouse, before = raw_faults_run["warehouse"], raw_faults_run["before"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert published_state(warehouse)["sha256"] != before["state"]["sha256"]  # a new release
+    assert mart_hashes(warehouse) == before["marts"]  # of the same data, whole
+    assert leftovers(warehouse) == []
+    assert not list((warehouse / "landing" / "monitoring" / ".tmp").glob("*"))
+    assert all(f"Authorization: Bearer {TOKEN}".encode() in s.head for s in server.seen)
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def attempts_within_the_budget(server: RawServer, path: str) -> list:
+    """The requests for `path`: retried, and all of them within the total budget."""
+    seen = server.requests_to(path)
+    assert 2 <= len(seen) <= 3, [s.fault for s in seen]  # retried, then given up
+    assert seen[-1].at - seen[0].at <= BUDGET
+    return seen
+
+
+def test_a_connection_reset_on_every_attempt_fails_within_the_budget_naming_the_url(
+    good_copy, raw_server
+):
+    raw_server.faults["/export/projects.csv"] = "reset"
+    url = raw_server.url("/export")
+    result = fails_and_publishes_nothing(
+        good_copy,
+        f"GET {url}/projects.csv failed",
+        f"total time budget of {BUDGET:g} s is used up",
+        "ConnectionError",
+        url=url,
+        token=TOKEN,
+        env=SMALL_BUDGETS,
+    )
+    attempts_within_the_budget(raw_server, "/export/projects.csv")
+    assert retry_warning(result.stderr, "projects.csv", r"failed \(ConnectionError")
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_a_body_truncated_on_every_attempt_fails_within_the_budget_naming_the_url(
+    good_copy, raw_server
+):
+    raw_server.faults["/export/partners.csv"] = "truncate"
+    url = raw_server.url("/export")
+    fails_and_publishes_nothing(
+        good_copy,
+        f"GET {url}/partners.csv failed",
+        f"total time budget of {BUDGET:g} s is used up",
+        "broke off mid-body",
+        url=url,
+        token=TOKEN,
+        env=SMALL_BUDGETS,
+    )
+    attempts_within_the_budget(raw_server, "/export/partners.csv")
+
+
+@pytest.mark.parametrize(
+    "fault", ["stall", "stall_body"], ids=["nothing sent", "headers and half the body sent"]
+)
+def test_a_stalling_server_fails_within_the_read_timeout_and_budget_naming_the_url(
+    good_copy, raw_server, fault
+):
+    raw_server.faults["/export/indicator_values.csv"] = fault
+    url = raw_server.url("/export")
+    fails_and_publishes_nothing(
+        good_copy,
+        f"GET {url}/indicator_values.csv failed",
+        f"total time budget of {BUDGET:g} s is used up",
+        "timed out",
+        url=url,
+        token=TOKEN,
+        env=SMALL_BUDGETS,
+    )
+    seen = attempts_within_the_budget(raw_server, "/export/indicator_values.csv")
+    for attempt in seen:  # each attempt ended by the client, after the read timeout
+        assert attempt.closed_at is not None
+        assert READ_TIMEOUT * 0.9 <= attempt.closed_at - attempt.at <= READ_TIMEOUT + SLACK
+    assert seen[-1].closed_at - seen[0].at <= BUDGET + SLACK
+
+
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        ("trickle", f"the total time budget of {BUDGET:g} s ran out after"),
+        ("trickle_head", f"the total time budget of {BUDGET:g} s ran out waiting for"),
+    ],
+    ids=["the body", "the headers"],
+)
+def test_a_trickling_server_fails_when_the_budget_runs_out_naming_the_url(
+    good_copy, raw_server, fault, message
+):
+    """A byte every half read timeout: no read ever times out, only the budget can end it."""
+    raw_server.faults["/export/indicator_values.csv"] = fault
+    url = raw_server.url("/export")
+    fails_and_publishes_nothing(
+        good_copy,
+        f"GET {url}/indicator_values.csv: {message}",
+        url=url,
+        token=TOKEN,
+        env=SMALL_BUDGETS,
+    )
+    (attempt,) = raw_server.requests_to("/export/indicator_values.csv")  # the budget is gone
+    assert attempt.closed_at is not None
+    if fault == "trickle":  # the client closed the connection when the budget ran out
+        assert BUDGET * 0.9 <= attempt.closed_at - attempt.at <= BUDGET + SLACK
+    else:  # the request was left behind at the budget, closed as the run ended
+        assert attempt.closed_at - attempt.at <= BUDGET + 60
+
+
 # -- a run over HTTP with a token: retries, an unchanged export, secrets, readers ------------
 
 LONG_QUERY = (
@@ -321,8 +554,8 @@ print(json.dumps({{"inode_at_open": opened, "queries": queries}}), flush=True)
 
 
 @pytest.fixture(scope="module")
-def http_run(good, tmp_path_factory):
-    """The sample over HTTP, unchanged since the good run, from a server that answers 503 and
+def http_run(good, reexported, tmp_path_factory):
+    """The sample re-exported, over HTTP, from a server that answers 503 and
     429 with Retry-After once, sends one corrupt body, and echoes the token in a header; with
     a BI connection held open for the whole run and a long query started as it publishes."""
     dagster_home = tmp_path_factory.mktemp("dagster_home")
@@ -336,14 +569,14 @@ def http_run(good, tmp_path_factory):
             return Response("busy", status=503, headers={"Retry-After": "1", **echo})
         if first and name == "projects.csv":
             return Response("slow down", status=429, headers={"Retry-After": "1", **echo})
-        data = (SAMPLE_MONITORING_DIR / name).read_bytes()
+        data = (reexported / name).read_bytes()
         if first and name == "partners.csv":
             data = data.replace(b"lead", b"LEAD", 1)
         return Response(data, headers=echo)
 
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
-    url = serve_export(server, SAMPLE_MONITORING_DIR, faults)
+    url = serve_export(server, reexported, faults)
     before = {
         "marts": mart_hashes(good),
         "state": published_state(good),
@@ -411,21 +644,29 @@ def test_503_429_and_a_corrupt_body_are_retried_the_run_succeeds_and_the_log_say
     assert requests.count("partners.csv") == 2
 
 
-def test_an_unchanged_export_is_not_validated_or_loaded_again_and_gives_identical_marts(
-    http_run,
-):
+def test_a_re_export_of_the_same_files_is_loaded_built_and_gives_identical_marts(http_run):
     assert http_run["returncode"] == 0, http_run["stderr"][-3000:]
     warehouse = http_run["warehouse"]
-    assert re.search(r"monitoring_raw_tables +info: every file is unchanged", http_run["stderr"])
-    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
-        loaded_by = con.execute(
-            "SELECT DISTINCT run_id FROM audit.loaded_files WHERE source = 'monitoring'"
-        ).fetchall()
-        runs = con.execute("SELECT run_id FROM audit.runs WHERE status = 'success'").fetchall()
-    assert len(runs) >= 2
-    assert loaded_by == [runs[0]]  # the raw tables are still those of the first run
+    assert published(warehouse).stat().st_ino != http_run["before"]["inode"]
     assert mart_hashes(warehouse) == http_run["before"]["marts"]
     assert table_names(published(warehouse)) == http_run["before"]["tables"]
+
+
+def test_an_unchanged_export_is_not_validated_loaded_built_or_published_again(
+    good_copy, httpserver
+):
+    before = published_state(good_copy)
+    result = interreg(
+        "run", warehouse=good_copy, url=serve_export(httpserver, SAMPLE_MONITORING_DIR),
+        token=TOKEN,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"monitoring_raw_tables +info: every file is unchanged", result.stderr)
+    assert re.search(r"dbt_models +info: .*dbt is not run", result.stderr)
+    assert published_state(good_copy) == before
+    records = [json.loads(line) for line in (good_copy / "runs.jsonl").read_text().splitlines()]
+    assert records[-1]["status"] == "unchanged"
+    assert leftovers(good_copy) == []
 
 
 def test_the_token_is_in_no_output_log_file_table_or_run_storage(http_run):

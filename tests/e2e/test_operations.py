@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -12,6 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.cli import file_hash, interreg, published, start_interreg
+from support.exports import copy_export, rewrite_manifest
+
+from pipelines.config import SAMPLE_MONITORING_DIR
+
+_exports = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +27,14 @@ def warehouse(tmp_path_factory) -> Path:
     result = interreg("run", warehouse=directory)
     assert result.returncode == 0, result.stderr[-3000:]
     return directory
+
+
+def a_new_export(tmp_path: Path) -> str:
+    """The sample exported again a few seconds later: same files, a new manifest, so a run
+    has work to do (a run on an unchanged export publishes nothing) and the same marts."""
+    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path / "export")
+    rewrite_manifest(export, exported_at=f"2024-05-15T06:00:{next(_exports):02d}Z")
+    return str(export)
 
 
 def run_ids(path: Path) -> list[str]:
@@ -41,10 +55,10 @@ def wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None
         time.sleep(0.2)
 
 
-def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehouse):
+def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehouse, tmp_path):
     reader = duckdb.connect(str(published(warehouse)), read_only=True)
     before = reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
-    result = interreg("run", warehouse=warehouse)
+    result = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     # The open reader keeps its consistent view of the file it opened...
     assert reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0] == before
@@ -53,8 +67,8 @@ def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehou
     assert len(run_ids(published(warehouse))) == before + 1
 
 
-def test_a_second_run_is_refused_while_one_writes(warehouse):
-    first = start_interreg("run", warehouse=warehouse)
+def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
+    first = start_interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
     try:
         wait_for(lambda: "pid" in (warehouse / ".run.lock").read_text(), first)
         second = interreg("run", warehouse=warehouse)
@@ -65,9 +79,11 @@ def test_a_second_run_is_refused_while_one_writes(warehouse):
     assert first.returncode == 0
 
 
-def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_cleans_up(warehouse):
+def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_cleans_up(
+    warehouse, tmp_path
+):
     before = file_hash(published(warehouse))
-    run = start_interreg("run", warehouse=warehouse)
+    run = start_interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
     builds = warehouse / ".build"
     # dbt writes the build's tables: kill the whole process group while they change.
     wait_for(lambda: any(builds.glob("*/interreg.duckdb.wal")), run)

@@ -6,6 +6,7 @@ contract's definitions (tests/support/reference_headline.py).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from datetime import date
@@ -70,15 +71,32 @@ def test_headline_command_prints_the_figures_of_a_chosen_date(sample_warehouse):
     assert re.search(rf"Projects\s+{projects:,}\b", result.stdout)
 
 
-def test_a_second_run_on_the_same_inputs_publishes_identical_marts(sample_warehouse):
+def test_a_second_run_on_unchanged_sources_and_code_publishes_nothing_new(sample_warehouse):
     warehouse, _ = sample_warehouse
-    before = mart_hashes(warehouse)
+    before = file_hash(published(warehouse))
+    releases = sorted(p.name for p in (warehouse / "releases").iterdir())
+
     result = interreg("run", warehouse=warehouse)
+
     assert result.returncode == 0, result.stderr[-3000:]
-    assert mart_hashes(warehouse) == before
-    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
-        statuses = [r[0] for r in con.execute("SELECT status FROM audit.runs").fetchall()]
-    assert statuses.count("success") == 2
+    assert "dbt is not run and nothing is published again" in result.stderr
+    assert "Headline results as of" in result.stdout
+    assert file_hash(published(warehouse)) == before
+    assert sorted(p.name for p in (warehouse / "releases").iterdir()) == releases
+    assert not list((warehouse / ".build").iterdir())
+    records = [json.loads(line) for line in (warehouse / "runs.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in records][-2:] == ["success", "unchanged"]
+    assert records[-1]["fingerprint"] == records[-2]["fingerprint"]
+
+
+def test_two_builds_from_nothing_on_the_same_inputs_give_identical_marts(
+    sample_warehouse, tmp_path
+):
+    warehouse, _ = sample_warehouse
+    result = interreg("run", warehouse=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "dbt is not run" not in result.stderr
+    assert mart_hashes(tmp_path) == mart_hashes(warehouse)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import AssetCheckResult, AssetKey, DagsterInstance, asset_check, materialize
-from dagster_dbt import DbtCliResource
 from support.cli import file_hash
 
 from pipelines.config import SAMPLE_MONITORING_DIR
@@ -13,7 +12,7 @@ from pipelines.sources.monitoring.assets import (
     monitoring_raw_tables,
 )
 from pipelines.transform.assets import dbt_models
-from pipelines.transform.project import dbt_project
+from pipelines.transform.project import dbt_resource
 from pipelines.warehouse.assets import published_warehouse
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import Warehouse
@@ -30,7 +29,7 @@ def run(directory, *extra):
     resources = {
         "warehouse": WarehouseResource(directory=str(directory)),
         "monitoring": MonitoringSource(url=str(SAMPLE_MONITORING_DIR)),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": dbt_resource(),
     }
     with DagsterInstance.ephemeral() as instance:
         return materialize(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
+from dagster import AssetKey
 
 from pipelines.definitions import defs
-from pipelines.ops.automation import monitoring_export_changed
-from pipelines.sources.monitoring.assets import MonitoringSource
-from pipelines.warehouse.resource import WarehouseResource
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
@@ -81,47 +81,51 @@ def test_the_marts_say_when_they_are_stale():
         assert graph.get(AssetKey(["marts", name])).freshness_policy is not None
 
 
-@pytest.fixture
-def export(tmp_path) -> Path:
-    folder = tmp_path / "export"
-    folder.mkdir()
-    (folder / "manifest.json").write_text('{"schema_version": "1"}')
-    return folder
+def test_the_dagster_ui_loads_the_workspace_with_its_assets_sensors_and_schedule(tmp_path):
+    """`dagster dev -w workspace.yaml` without the server: dagster-graphql loads workspace.yaml
+    in a code server as the UI does and answers the UI's GraphQL. No daemon: nothing runs."""
+    query = """{
+      workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+        locationOrLoadError { __typename ... on PythonError { message } } } } }
+      assetNodes { assetKey { path } groupName }
+      repositoriesOrError { ... on RepositoryConnection { nodes { location { name }
+        sensors { name } schedules { name } } } }
+    }"""
+    out = tmp_path / "answer.json"
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    bin_dir = Path(sys.executable).parent
+    with subprocess.Popen(
+        [bin_dir / "dagster-graphql", "-w", "workspace.yaml", "--ephemeral-instance"]
+        + ["-t", query, "-o", str(out)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the code server it starts goes with it
+    ) as process:
+        try:
+            log, _ = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, log[-3000:]
+    answer = json.loads(out.read_text())
+    assert "errors" not in answer, answer["errors"]
+    data = answer["data"]
+    (location,) = data["workspaceOrError"]["locationEntries"]
+    assert location["name"] == "interreg" and location["loadStatus"] == "LOADED", location
+    assert location["locationOrLoadError"]["__typename"] == "RepositoryLocation", location
 
-
-def evaluate_sensor(export: Path, warehouse: Path, cursor: str | None):
-    resources = {
-        "monitoring": MonitoringSource(url=str(export)),
-        "warehouse": WarehouseResource(directory=str(warehouse)),
+    graph = defs.resolve_asset_graph()
+    in_ui = {tuple(n["assetKey"]["path"]): n["groupName"] for n in data["assetNodes"]}
+    assert in_ui == {
+        tuple(key.path): graph.get(key).group_name for key in graph.get_all_asset_keys()
     }
-    with (
-        DagsterInstance.ephemeral() as instance,
-        build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context,
-    ):
-        result = monitoring_export_changed(context)
-        return result, context.cursor
-
-
-def test_the_sensor_starts_a_run_when_the_manifest_changes_and_only_then(export, tmp_path):
-    first, cursor = evaluate_sensor(export, tmp_path / "w", None)
-    assert first.run_key.startswith("monitoring-")
-    again, same_cursor = evaluate_sensor(export, tmp_path / "w", cursor)
-    assert isinstance(again, SkipReason) and same_cursor == cursor
-    (export / "manifest.json").write_text('{"schema_version": "1", "exported_at": "later"}')
-    changed, _ = evaluate_sensor(export, tmp_path / "w", cursor)
-    assert changed.run_key != first.run_key
-
-
-def test_the_sensor_asks_over_http_with_the_etag(httpserver, tmp_path):
-    httpserver.expect_ordered_request("/export/manifest.json").respond_with_data(
-        "{}", headers={"ETag": '"v1"'}
-    )
-    httpserver.expect_ordered_request(
-        "/export/manifest.json", headers={"If-None-Match": '"v1"'}
-    ).respond_with_data("", status=304)
-    url = httpserver.url_for("/export")
-    first, cursor = evaluate_sensor(url, tmp_path / "w", None)
-    assert first.run_key
-    second, _ = evaluate_sensor(url, tmp_path / "w", cursor)
-    assert isinstance(second, SkipReason)
-    httpserver.check_assertions()
+    assert {"extract", "raw", "staging", "intermediate", "marts", "publish"} <= set(in_ui.values())
+    (repository,) = data["repositoriesOrError"]["nodes"]
+    assert {s["name"] for s in repository["sensors"]} == {
+        "monitoring_export_changed",
+        "keep_export_changed",
+    }
+    assert [s["name"] for s in repository["schedules"]] == ["weekly_refresh"]

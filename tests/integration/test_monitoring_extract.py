@@ -2,7 +2,7 @@
 
 Most tests serve a tiny export with pytest-httpserver. Faults that werkzeug will not
 produce (a reset connection, a body cut short, a server that never answers) come from
-RawServer, a few lines of socket code below.
+RawServer (tests/support/raw_http.py), which the end-to-end fault suite uses too.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import socket
-import struct
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from support.raw_http import RawServer
 from werkzeug import Request, Response
 
 from pipelines.errors import ConfigurationError, ContractError, SourceError
@@ -270,68 +268,6 @@ def test_jitter_comes_from_the_injected_rng(httpserver, export, landing_root) ->
 
 
 # -- faults werkzeug will not make: a raw socket server -----------------------------------------
-
-
-class RawServer:
-    """HTTP/1.1 on a bare socket, misbehaving on demand per path.
-
-    `faults[path]` is a list consumed one request at a time: "reset" (RST after the request
-    is read), "truncate" (Content-Length says more than is sent), "stall" (never answer).
-    """
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.faults: dict[str, list[str]] = {}
-        self.paths: list[str] = []
-        self._stop = threading.Event()
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.05)
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}{path}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                head += chunk
-            path = head.split(b" ", 2)[1].decode()
-            self.paths.append(path)
-            pending = self.faults.get(path)
-            fault = pending.pop(0) if pending else "ok"
-            body = self.files.get(path)
-            if body is None:
-                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-            elif fault == "reset":  # linger 0: close() sends RST, not FIN
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            elif fault == "stall":
-                self._stop.wait(10)
-            else:
-                sent = body[: len(body) // 2] if fault == "truncate" else body
-                conn.sendall(
-                    f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n"
-                    "Connection: close\r\n\r\n".encode()
-                    + sent
-                )
 
 
 @pytest.fixture

@@ -8,15 +8,20 @@ test's own, NUTS cells out as plain codes.
 from __future__ import annotations
 
 import csv
+import random
 import re
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipelines.errors import ContractError
 from pipelines.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, convert_legacy, workbook_bytes
+from pipelines.sources.keep import validate as validate_module
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
 
@@ -213,6 +218,70 @@ def test_current_layout_partners_belong_to_projects_by_id_or_acronym(tmp_path):
     assert list(validated.tables["projects"]["end_date"]) == [None, None]
     assert list(validated.tables["projects"]["project_id"]) == [None, "01-0001"]
     assert list(validated.tables["partners"]["country_code"]) == ["GR", None]
+
+
+# --- the screen: Pandera runs only where something may fail ------------------------------------
+
+MESSY = [
+    "892.228,58", "1,234", "-5", "abc", "2019/02/30", "31/12/2022", "N.a.", "-", "  ", True,
+    False, 0.125, 1234.5600000000002, -0.0, 0.0, 42461, 1e20, "=HYPERLINK(\"http://x\")",
+    "Yes", "no", "MAYBE", "DE", "de x", "DEG0  / Thüringen", "/ Only name", "XX123456",
+    "2016-04-01", datetime(2016, 4, 1), datetime(2016, 4, 1, 12, 30), 7, "1,234,567.00",
+    "758394.29", None,
+]  # fmt: skip
+
+
+def messy(rows: list[tuple], seed: int, rate: float = 0.05) -> list:
+    rng = random.Random(seed)
+    out = []
+    for cells in rows:
+        out.append(tuple(rng.choice(MESSY) if rng.random() < rate else c for c in cells))
+    return out
+
+
+@pytest.mark.parametrize("layout", ["current", "legacy"])
+def test_the_screen_lets_pandera_find_exactly_what_it_finds_on_the_whole_sheet(
+    tmp_path, monkeypatch, layout
+):
+    if layout == "current":
+        projects = [
+            row(PROJECT_HEADERS, Period="2014-2020", Project_acronym=f"P{n % 40}")
+            for n in range(60)
+        ]
+        partners = [
+            row(PARTNER_HEADERS, Project_acronym=f"P{n % 50}", Lead_partner="No",
+                Organisation_in_English=f"Org {n}", Country_code="DE Germany")
+            for n in range(200)
+        ]  # fmt: skip
+        sheets = {
+            "Search results, projects": (PROJECT_HEADERS, messy(projects, 1)),
+            "Search results, partners": (PARTNER_HEADERS, messy(partners, 2)),
+        }
+    else:
+        projects = [legacy_project(f"P{n % 40}", lead=f"Lead {n % 3}") for n in range(60)]
+        partners = [legacy_partner(f"P{n % 50}", f"Org {n}") for n in range(200)]
+        sheets = {
+            "Projects (lead partners)": (
+                LEGACY_PROJECT_HEADERS,
+                messy(projects, 3, rate=0.03),
+            ),
+            "Partners": (LEGACY_PARTNER_HEADERS, messy(partners, 4)),
+        }
+    path = tmp_path / f"{layout}.xlsx"
+    path.write_bytes(workbook_bytes(sheets))
+    screened = validate_inputs(inputs(path), max_rejected_pct=100)
+    checks = set(screened.rejected["check_name"])
+    assert {"project_rows_agree", "required"} <= checks, checks  # the messy rows did their job
+    assert len(checks) >= 5, checks
+    # The same, with Pandera on every row of every sheet, as before the screen.
+    monkeypatch.setattr(
+        validate_module, "suspects", lambda read, parsed: np.ones(len(read.frame), dtype=bool)
+    )
+    whole = validate_inputs(inputs(path), max_rejected_pct=100)
+    pd.testing.assert_frame_equal(screened.rejected, whole.rejected)
+    for table in screened.tables:
+        pd.testing.assert_frame_equal(screened.tables[table], whole.tables[table])
+    assert screened.files == whole.files
 
 
 # --- the real legacy files -----------------------------------------------------------------

@@ -22,7 +22,19 @@ from dagster import (
 from pipelines.errors import ConfigurationError, ContractError
 from pipelines.sources.http import HttpClient, redact_url
 from pipelines.sources.keep.api import search_url
-from pipelines.sources.keep.extract import LandedKeep, land_api_export, land_files
+from pipelines.sources.keep.extract import (
+    EXPORT_SHA256_TAG,
+    LandedKeep,
+    land_api_export,
+    land_files,
+    landed_api_export,
+)
+from pipelines.sources.keep.limits import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMBER_BYTES,
+    DEFAULT_MAX_UNPACKED_BYTES,
+    WorkbookLimits,
+)
 from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
 from pipelines.warehouse.load import load_export, raw_schema
@@ -42,6 +54,17 @@ class KeepSource(ConfigurableResource):
     # keep.eu builds the export while the request waits: it can take minutes.
     read_timeout: float = 600.0
     total_budget: float = 1800.0
+    # Bounds on an input (limits.py): bytes on disk or over the wire, and what a
+    # workbook's zip declares uncompressed in all; a hostile workbook is refused unread.
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+
+    def limits(self) -> WorkbookLimits:
+        return WorkbookLimits(
+            max_bytes=self.max_bytes,
+            max_unpacked_bytes=self.max_unpacked_bytes,
+            max_member_bytes=min(DEFAULT_MAX_MEMBER_BYTES, self.max_unpacked_bytes),
+        )
 
     def describe(self) -> str:
         if self.files:
@@ -63,9 +86,20 @@ def keep_export(
     if keep.files:
         if keep.url:
             context.log.warning("INTERREG_KEEP_FILES is set: INTERREG_KEEP_URL is not used")
-        landed = land_files([Path(f) for f in keep.files], landing_root)
+        landed = land_files([Path(f) for f in keep.files], landing_root, keep.max_bytes)
+    elif (
+        keep.url
+        and (sensed_sha256 := context.run.tags.get(EXPORT_SHA256_TAG))
+        and (sensed := landed_api_export(keep.url, keep.programmes, landing_root, sensed_sha256))
+    ):
+        # The change sensor that started this run landed the export it saw: load that one.
+        landed = sensed
     elif keep.url:
-        with HttpClient(read_timeout=keep.read_timeout, total_budget=keep.total_budget) as client:
+        with HttpClient(
+            read_timeout=keep.read_timeout,
+            total_budget=keep.total_budget,
+            max_bytes=keep.max_bytes,
+        ) as client:
             landed = land_api_export(keep.url, keep.programmes, landing_root, client)
     else:
         raise ConfigurationError("keep.eu: set INTERREG_KEEP_URL or INTERREG_KEEP_FILES")
@@ -147,7 +181,9 @@ def keep_raw_tables(
                 )
             return
         try:
-            validated = validate_inputs(landed.inputs, max_rejected_pct=keep.max_rejected_pct)
+            validated = validate_inputs(
+                landed.inputs, max_rejected_pct=keep.max_rejected_pct, limits=keep.limits()
+            )
         except ContractError as error:
             for spec in KEEP.files:  # which sheet broke is in the message
                 yield AssetCheckResult(

@@ -16,21 +16,35 @@ from schemas.keep import INVALID, RULES
 from schemas.keep_contract import KEEP, SPLIT_RULES, raw_columns
 
 
-def to_raw(read: SheetRead, rows: pd.DataFrame, item: KeepInput) -> pd.DataFrame:
-    """The raw table's columns (in contract order) for the accepted `rows` of `read`."""
+def to_raw(
+    read: SheetRead,
+    rows: pd.DataFrame,
+    item: KeepInput,
+    parsed: dict[str, list] | None = None,
+) -> pd.DataFrame:
+    """The raw table's columns (in contract order) for the accepted `rows` of `read`.
+
+    `parsed`: each field's cells of the whole sheet already read by its rule (validate.py
+    reads them once for the screen); `rows` picks from them by index.
+    """
     spec = KEEP.file(read.sheet.table)
     data: dict[str, pd.Series] = {}
+    whole = len(rows) == len(read.frame) and rows.index.equals(read.frame.index)
+    picked = rows.index.to_numpy()
     for f in read.sheet.fields:
-        rule = RULES[f.rule]
-        values = rows[f.name].map(rule.read)
-        if values.map(lambda v: v is INVALID).any():  # validation let it through: a bug
+        if parsed is None:
+            values = RULES[f.rule].read_all(rows[f.name].tolist())
+        else:
+            cells = parsed[f.name]
+            values = cells if whole else [cells[i] for i in picked]
+        if INVALID in values:  # validation let it through: a bug
             raise AssertionError(f"{read.file}: {f.header} has a value its rule rejects")
         if f.rule in SPLIT_RULES:
             code, name = raw_columns(f)
-            data[code] = values.map(lambda v: None if v is None else v[0])
-            data[name] = values.map(lambda v: None if v is None else v[1])
+            data[code] = _series([None if v is None else v[0] for v in values], rows.index)
+            data[name] = _series([None if v is None else v[1] for v in values], rows.index)
         else:
-            data[f.name] = values
+            data[f.name] = _series(values, rows.index)
     data |= {
         "source_file": pd.Series(item.name, index=rows.index, dtype=object),
         "source_order": pd.Series(str(item.order), index=rows.index, dtype=object),
@@ -45,6 +59,10 @@ def to_raw(read: SheetRead, rows: pd.DataFrame, item: KeepInput) -> pd.DataFrame
     frame = pd.DataFrame(columns).astype(object)
     # Text with None for null (pandas' default string dtype would make it NaN).
     return frame.where(frame.notna(), None).reset_index(drop=True)
+
+
+def _series(values: list, index: pd.Index) -> pd.Series:
+    return pd.Series(values, index=index, dtype=object)
 
 
 def empty_raw(table: str) -> pd.DataFrame:

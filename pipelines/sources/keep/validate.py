@@ -14,6 +14,12 @@ For every input, every sheet read (read.py):
 5. the accepted rows are converted to raw form (convert.py).
 
 Nothing is dropped silently: rows read = rows loaded + rows quarantined, per sheet.
+
+Speed (issue #6): each cell is parsed by its rule once (`parse_cells`, each distinct value
+once), and a screen runs the schema's own tests on those lists (`suspects`). Pandera then
+validates only the rows the screen flags (with whole projects, for the rule over rows),
+so it reports exactly what it would on the whole sheet; a clean sheet never reaches it.
+The conversion reuses the parsed cells.
 """
 
 from __future__ import annotations
@@ -28,10 +34,19 @@ from pandera.errors import SchemaErrors
 from pipelines.errors import ContractError
 from pipelines.sources.keep.convert import empty_raw, to_raw
 from pipelines.sources.keep.extract import KeepInput
+from pipelines.sources.keep.limits import DEFAULT_LIMITS, WorkbookLimits
 from pipelines.sources.keep.read import LINE, ROW, SheetRead, read_export
 from pipelines.warehouse.audit import REJECTED_COLUMNS
 from pipelines.warehouse.load import ROW_NUMBER
-from schemas.keep import SCHEMAS, check_columns, read_text
+from schemas.keep import (
+    INVALID,
+    RULES,
+    SCHEMAS,
+    check_columns,
+    project_key,
+    read_text,
+    row_rules,
+)
 from schemas.keep_contract import KEEP, SOURCE
 
 DEPENDS_ON_REJECTED = "depends_on_rejected_row"
@@ -50,26 +65,32 @@ class ValidatedKeep:
         return summarize(self.rejected) if len(self.rejected) else "no rows rejected"
 
 
-def validate_inputs(inputs: Sequence[KeepInput], *, max_rejected_pct: float) -> ValidatedKeep:
+def validate_inputs(
+    inputs: Sequence[KeepInput],
+    *,
+    max_rejected_pct: float,
+    limits: WorkbookLimits = DEFAULT_LIMITS,
+) -> ValidatedKeep:
     """Read and validate every input; returns the accepted rows and the quarantine."""
     raw: dict[str, list[pd.DataFrame]] = {spec.table: [] for spec in KEEP.files}
     failures: list[pd.DataFrame] = []
     drift: dict[str, list[str]] = {}
     files: list[dict] = []
     for item in inputs:
-        reads = read_export(item.path, item.name)
-        found = [_failures(read) for read in reads]
+        reads = read_export(item.path, item.name, limits)
+        parsed = [parse_cells(read) for read in reads]
+        found = [_failures(read, cells) for read, cells in zip(reads, parsed, strict=True)]
         projects = next((n for n, r in enumerate(reads) if r.sheet.table == "projects"), None)
         for n, read in enumerate(reads):
             if read.sheet.table == "partners" and projects is not None:
                 quarantined = _mask(reads[projects], found[projects])
                 more = reference_failures(read, reads[projects], quarantined)
                 found[n] = pd.concat([found[n], more], ignore_index=True)
-        for read, rejected in zip(reads, found, strict=True):
+        for read, rejected, cells in zip(reads, found, parsed, strict=True):
             rejected = rejected.sort_values("row_number", kind="stable")
             mask = _mask(read, rejected)
             _enforce_threshold(read, rejected, max_rejected_pct)
-            raw[read.sheet.table].append(to_raw(read, read.frame[~mask], item))
+            raw[read.sheet.table].append(to_raw(read, read.frame[~mask], item, cells))
             failures.append(rejected)
             if read.drift:
                 drift[read.file] = read.drift
@@ -97,8 +118,17 @@ def validate_inputs(inputs: Sequence[KeepInput], *, max_rejected_pct: float) -> 
 # --- failures of one sheet ------------------------------------------------------------------
 
 
-def _failures(read: SheetRead) -> pd.DataFrame:
-    return pd.concat([unreadable_failures(read), schema_failures(read)], ignore_index=True)
+def parse_cells(read: SheetRead) -> dict[str, list]:
+    """Each field's cells read by its rule once: raw form, None, or INVALID.
+
+    The screen below and the conversion (convert.py) both use these, so a cell is parsed
+    once however many times it is looked at.
+    """
+    return {f.name: RULES[f.rule].read_all(read.frame[f.name].tolist()) for f in read.sheet.fields}
+
+
+def _failures(read: SheetRead, parsed: dict[str, list] | None = None) -> pd.DataFrame:
+    return pd.concat([unreadable_failures(read), schema_failures(read, parsed)], ignore_index=True)
 
 
 def unreadable_failures(read: SheetRead) -> pd.DataFrame:
@@ -117,12 +147,50 @@ def unreadable_failures(read: SheetRead) -> pd.DataFrame:
     )
 
 
-def schema_failures(read: SheetRead) -> pd.DataFrame:
-    """One quarantine row per Pandera failure case (per row for rules over rows)."""
+def suspects(read: SheetRead, parsed: dict[str, list]) -> np.ndarray:
+    """The screen: True for every row the sheet's Pandera schema may fail, by its own rules.
+
+    The same tests the schema runs (a required cell empty, a rule's INVALID on a non-null
+    cell, the rules over rows), straight on lists. A project row drags along every row of
+    its project, so that Pandera, run on the suspects only, sees whole projects and finds
+    exactly what it would find on the whole sheet. Usually nothing is suspect, and
+    Pandera has nothing to look at.
+    """
+    sheet, frame = read.sheet, read.frame
+    rows = len(frame)
+    flagged = np.zeros(rows, dtype=bool)
+    for f in sheet.fields:
+        cells = parsed[f.name]
+        has_invalid = INVALID in cells  # a text rule never says INVALID
+        if not (f.required or has_invalid):
+            continue
+        null = frame[f.name].isna().to_numpy()
+        if f.required:
+            flagged |= null
+        if has_invalid:
+            invalid = np.fromiter((v is INVALID for v in cells), bool, count=rows)
+            flagged |= invalid & ~null
+    for rule in row_rules(sheet):
+        flagged |= ~rule.test(frame).to_numpy(dtype=bool)
+    if sheet.key and flagged.any():
+        key = project_key(sheet, frame)
+        flagged |= key.isin(set(key[flagged])).to_numpy()
+    return flagged
+
+
+def schema_failures(read: SheetRead, parsed: dict[str, list] | None = None) -> pd.DataFrame:
+    """One quarantine row per Pandera failure case (per row for rules over rows).
+
+    Pandera validates the rows the screen (`suspects`) flags, with their own index: what
+    it reports is what it would report on the whole sheet, in the same order.
+    """
     sheet, frame = read.sheet, read.frame
     schema = SCHEMAS[(sheet.layout, sheet.table)]
+    flagged = suspects(read, parse_cells(read) if parsed is None else parsed)
+    if not flagged.any():
+        return _empty()
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame[flagged], lazy=True)
     except SchemaErrors as err:
         cases = err.failure_cases
     else:
@@ -186,19 +254,21 @@ def reference_failures(
     """
     accepted: set[str] = set()
     rejected_line: dict[str, int] = {}
+    project_lines = projects.frame[LINE].tolist()
     for keys in _project_keys(projects.frame):
-        for position, key in enumerate(keys):
+        for position, key in enumerate(keys.tolist()):
             if pd.isna(key):
                 continue
             if projects_rejected[position]:
-                rejected_line.setdefault(key, int(projects.frame[LINE].iat[position]))
+                rejected_line.setdefault(key, int(project_lines[position]))
             else:
                 accepted.add(key)
     by_id, by_acronym = _project_keys(partners.frame)
+    frame = partners.frame
+    programmes = frame["programme"].tolist()
     rows = []
-    for position, key in enumerate(by_id.where(by_id.notna(), by_acronym)):
-        frame = partners.frame
-        if key in accepted or frame["programme"].iat[position] is None:
+    for position, key in enumerate(by_id.where(by_id.notna(), by_acronym).tolist()):
+        if key in accepted or programmes[position] is None:
             continue  # fine, or already quarantined as incomplete
         label = _project_label(frame, position)
         if key in rejected_line:

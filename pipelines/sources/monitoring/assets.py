@@ -1,5 +1,6 @@
 """The monitoring export as Dagster assets: landed files, then validated raw tables."""
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -34,6 +35,7 @@ from schemas.monitoring_contract import MONITORING
 SOURCE = MONITORING.source
 EXPORT_KEY = AssetKey([SOURCE, "export"])
 MANIFEST_TABLE = "export_manifest"
+MANIFEST_FILE = "manifest.json"
 
 
 class MonitoringSource(ConfigurableResource):
@@ -123,13 +125,19 @@ def monitoring_raw_tables(
     """Validate every file against its Pandera schema and load the rows that pass.
 
     Rows that break a rule go to audit.rejected_rows with the rows that depend on them.
-    An export whose files are all unchanged since the published load is not loaded again.
+    An export whose files and manifest are unchanged since the published load is not
+    loaded again.
     """
     con = warehouse.store.connect_build(context.run.run_id)
     try:
+        # The manifest counts: a new export of the same files is a new export date, and
+        # the headline's dates run to it.
+        manifest_sha256 = hashlib.sha256(landed.manifest_path.read_bytes()).hexdigest()
         hashes = {name: f.sha256 for name, f in landed.files.items()}
-        if loaded_hashes(con, SOURCE) == hashes:
-            context.log.info("every file is unchanged since the published load; not reloading")
+        if loaded_hashes(con, SOURCE) == hashes | {MANIFEST_FILE: manifest_sha256}:
+            context.log.info(
+                "every file is unchanged since the published load, the manifest too; not reloading"
+            )
             for spec in MONITORING.files:
                 yield MaterializeResult(
                     asset_key=[SOURCE, spec.table],
@@ -183,6 +191,16 @@ def monitoring_raw_tables(
                     "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
                 }
                 for spec in MONITORING.files
+            ]
+            + [
+                {
+                    "file": MANIFEST_FILE,
+                    "sha256": manifest_sha256,
+                    "url": f"{landed.location.rstrip('/')}/{MANIFEST_FILE}",
+                    "rows_read": 1,
+                    "rows_loaded": 1,
+                    "rows_rejected": 0,
+                }
             ],
             rejected=validated.rejected,
             drift=validated.drift,

@@ -99,6 +99,19 @@ def test_two_builds_from_nothing_on_the_same_inputs_give_identical_marts(
     assert mart_hashes(tmp_path) == mart_hashes(warehouse)
 
 
+def test_a_results_page_that_fails_after_publishing_says_the_warehouse_is_published(
+    sample_warehouse, tmp_path
+):
+    warehouse, _ = sample_warehouse
+    missing = tmp_path / "no-such-boundaries.geojson"
+    result = interreg("run", warehouse=warehouse, env={"INTERREG_NUTS_URL": str(missing)})
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("interreg run failed: the warehouse is published, but site__report:")
+    assert "no-such-boundaries.geojson" in last
+    assert interreg("headline", warehouse=warehouse).returncode == 0
+
+
 @pytest.fixture
 def corner_export(tmp_path) -> Path:
     """The sample with another byte shape: BOM, CRLF, reordered and extra columns."""

@@ -124,7 +124,10 @@ class Browser:
         message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self._out, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._out, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:  # it exited before reading: as if it had not answered
+            raise BrowserError(f"Chromium exited ({method} could not be sent)") from None
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
             answer = self._read(deadline, f"{method} got no answer")

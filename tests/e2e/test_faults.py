@@ -69,15 +69,6 @@ DRIFT_COLUMN = 'note "x"; DROP TABLE projects; --\''
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory) -> Path:
-    """A warehouse with one published run of the bundled sample."""
-    warehouse = tmp_path_factory.mktemp("good")
-    result = interreg("run", warehouse=warehouse)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return warehouse
-
-
-@pytest.fixture(scope="module")
 def reexported(tmp_path_factory) -> Path:
     """The sample exported again a second later: the same files under a new manifest. A run
     on it has work to do (a run on the export the warehouse holds publishes nothing) and

@@ -52,15 +52,6 @@ MAX_REJECTED_PCT = 10  # INTERREG_KEEP_MAX_REJECTED_PCT's default
 # --- the warehouses ---
 
 
-@pytest.fixture(scope="module")
-def good(tmp_path_factory) -> Path:
-    """A warehouse with one published run of the bundled samples (keep.eu's included)."""
-    warehouse = tmp_path_factory.mktemp("keep_bad_good")
-    result = interreg("run", warehouse=warehouse)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return warehouse
-
-
 def copy_of(good: Path, target: Path) -> Path:
     return Path(shutil.copytree(good, target, symlinks=True))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import pytest
 from support.cli import interreg, last_line
 from support.warehouse import leftovers, published_state
 from werkzeug import Request, Response
@@ -20,15 +19,6 @@ from pipelines.config import SAMPLE_KEEP_FILE
 from pipelines.sources.keep.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED_BYTES, MIB
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def good(tmp_path_factory) -> Path:
-    """A warehouse with one published run of the bundled samples (keep.eu's included)."""
-    warehouse = tmp_path_factory.mktemp("keep_good")
-    result = interreg("run", warehouse=warehouse)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return warehouse
 
 
 def fails_and_publishes_nothing(warehouse: Path, *named: str, env: dict[str, str]) -> str:

@@ -1,7 +1,8 @@
 """Hostile keep.eu inputs are refused before they are read (issue #5): a zip bomb, a
 workbook whose zip declares far more than a keep.eu export holds, a file over the size
 limit, a zip whose members lie about their size. And what python-calamine reads
-differently from openpyxl stays as it was: error cells, formulas, 1904 dates."""
+differently from openpyxl is read as openpyxl reads it: error cells, formulas (their text,
+never a cached value), 1904 dates."""
 
 from __future__ import annotations
 
@@ -235,16 +236,71 @@ def test_an_error_cell_is_read_as_its_text_and_quarantined_never_as_null(tmp_pat
     assert (check, value) == ("amount_format", "#N/A")
 
 
-def test_formula_text_in_a_string_cell_is_text_and_a_formula_cell_its_cached_value(tmp_path):
+def test_formula_text_in_a_string_cell_and_a_formula_cell_are_both_text_never_null(tmp_path):
+    # A formula cell used to be read as its cached value: none when openpyxl (or any program
+    # that does not compute formulas) saved the workbook, so the name was loaded as null.
     formula = '=HYPERLINK("http://x","y")'
-    book, sheet = workbook([project_row(), project_row()])
+    book, sheet = workbook([project_row(), project_row(), project_row()])
     sheet["E2"] = formula
-    sheet["E2"].data_type = "s"  # a string cell holding formula text, as keep.eu writes it
+    sheet["E2"].data_type = "s"  # a string cell holding formula text
     sheet["E3"] = "=1+1"  # a real formula, saved without a cached value
+    sheet["E4"] = formula  # a real formula, saved without a cached value
     path = saved(book, tmp_path / "formulas.xlsx")
     projects, _ = read_export(path, "formulas.xlsx")
-    assert projects.frame.loc[0, "project_name"] == formula
-    assert projects.frame.loc[1, "project_name"] is None  # as openpyxl's data_only read it
+    assert projects.frame["project_name"].tolist() == [formula, "=1+1", formula]
+
+
+def with_cached_values(path: Path, cached: dict[str, str]) -> Path:
+    """The workbook with these cached values written into its formula cells, as Excel would."""
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    for reference, value in cached.items():
+        cell = f'<c r="{reference}"'.encode()
+        start = parts[member].index(cell)
+        end = parts[member].index(b"</c>", start)
+        parts[member] = (
+            parts[member][:start]
+            + parts[member][start:end].replace(b"<v />", f"<v>{value}</v>".encode())
+            + parts[member][end:]
+        )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_formula_cell_is_its_formula_not_its_cached_value_and_an_amount_formula_is_quarantined(
+    tmp_path,
+):
+    book, sheet = workbook([project_row(), project_row(**{"Project acronym": "B"})])
+    sheet["E2"] = '=HYPERLINK("http://x","y")'
+    sheet["P3"] = "=1000+234.56"  # Project's EU funding, computed by whoever edited the file
+    path = with_cached_values(saved(book, tmp_path / "cached.xlsx"), {"E2": "y", "P3": "1234.56"})
+    with zipfile.ZipFile(path) as archive:
+        assert b"<v>1234.56</v>" in archive.read("xl/worksheets/sheet1.xml")
+    projects, _ = read_export(path, "cached.xlsx")
+    assert projects.frame["project_name"].tolist() == ['=HYPERLINK("http://x","y")', None]
+    assert projects.frame["eu_funding_eur"].tolist() == [None, "=1000+234.56"]
+    validated = validate_inputs(inputs(path), max_rejected_pct=100)
+    rejected = validated.rejected[["row_number", "column_name", "check_name", "value"]]
+    assert rejected.values.tolist() == [
+        [2, "Project's EU funding", "amount_format", "=1000+234.56"]
+    ]
+    assert validated.tables["projects"]["project_name"].tolist() == ['=HYPERLINK("http://x","y")']
+
+
+def test_a_workbook_without_formulas_or_error_cells_is_read_by_calamine(tmp_path, monkeypatch):
+    import pipelines.sources.keep.read as read
+
+    def no_openpyxl(*args):
+        raise AssertionError("read with openpyxl")
+
+    monkeypatch.setattr(read, "_read_workbook_openpyxl", no_openpyxl)
+    book, sheet = workbook([project_row(**{"Project name in English": "x </f> y"})])
+    projects, _ = read_export(saved(book, tmp_path / "plain.xlsx"), "plain.xlsx")
+    assert projects.frame["project_name"].tolist() == ["x </f> y"]  # escaped in the XML
+    read_export(SAMPLE_KEEP_FILE, "keep_eu_export.xlsx")
 
 
 def test_date_cells_of_a_1904_workbook_are_its_dates(tmp_path):

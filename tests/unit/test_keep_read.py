@@ -259,3 +259,64 @@ def test_the_real_partner_csv_reads_every_record(shared_data):
     assert misread, "the file has quoted ';' that a naive split misreads"
     assert list(read.frame["organisation_name"]) == [r[2].strip() or None for r in records]
     assert list(read.frame["nuts2"]) == [r[13].strip() or None for r in records]
+
+
+def test_a_utf16_csv_fails_naming_the_file_and_its_encoding(tmp_path):
+    text = csv_lines(legacy_record("X")).decode("utf-8")
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        path = write(tmp_path / "p.csv", data)
+        with pytest.raises(ContractError) as caught:
+            read_export(path, "p.csv")
+        assert str(caught.value).startswith("p.csv: is UTF-16 text"), encoding
+
+
+def test_a_csv_that_is_not_utf8_fails_naming_byte_offset_and_line(tmp_path):
+    data = csv_lines(legacy_record("X"), legacy_record("Y", "Malmö stad")).replace(
+        "Malmö".encode(), "Malmö".encode("latin-1")
+    )
+    offset = data.index(b"Malm\xf6") + 4  # the rest is UTF-8 (Thüringen included)
+    with pytest.raises(ContractError) as caught:
+        read_export(write(tmp_path / "p.csv", data), "p.csv")
+    assert str(caught.value).startswith(
+        f"p.csv: is not UTF-8 text (byte offset {offset}, line 3), nor an XLSX workbook"
+    )
+
+
+def test_random_bytes_named_xlsx_fail_saying_it_is_neither_a_workbook_nor_text(tmp_path):
+    path = write(tmp_path / "x.xlsx", bytes(range(256)) * 16)
+    with pytest.raises(ContractError) as caught:
+        read_export(path, "x.xlsx")
+    message = str(caught.value)
+    assert message.startswith("x.xlsx: is not UTF-8 text (byte offset 128, line 2)")  # \n: 10
+    assert "nor an XLSX workbook" in message
+
+
+def test_a_header_row_lacking_required_columns_fails_naming_them(tmp_path):
+    headers = tuple(h for h in PROJECT_HEADERS if h not in ("Programme", "Project acronym"))
+    data = workbook_bytes(
+        {
+            "Search results, projects": (headers, [project()[1:]]),
+            "Search results, partners": (PARTNER_HEADERS, []),
+        }
+    )
+    with pytest.raises(ContractError) as caught:
+        read_export(write(tmp_path / "x.xlsx", data), "x.xlsx")
+    assert caught.value.column == "Programme"
+    assert str(caught.value).startswith(
+        "x.xlsx [Search results, projects], column 'Programme': lacks the columns"
+        " 'Programme', 'Project acronym'; its header (sheet row 1) is 'Period', "
+    )
+
+
+def test_a_sheet_without_a_header_row_still_fails_saying_so(tmp_path):
+    data = workbook_bytes(
+        {
+            "Search results, projects": (("Title of the export",), [("a", "b")]),
+            "Search results, partners": (PARTNER_HEADERS, []),
+        }
+    )
+    with pytest.raises(ContractError, match="has no header row with 'Programme'"):
+        read_export(write(tmp_path / "x.xlsx", data), "x.xlsx")

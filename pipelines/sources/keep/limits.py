@@ -21,7 +21,8 @@ member that inflates to more than it declares fails as damaged, still in bounded
 before the reader sees it. The same pass refuses a sheet whose cells span more than
 `max_cells` from A1 (python-calamine allocates that grid whole: two cells, A1 and
 XFD1048576, would make it ask for 550 GB and abort the process), and notes whether a
-sheet has error cells (`#N/A`, which calamine reads as empty) and the workbook's date
+sheet has error cells (`#N/A`, which calamine reads as empty) or formula cells (which
+calamine reads as their cached value, or empty without one) and the workbook's date
 system (1900 or 1904).
 The defaults pass a whole keep.eu export with room to spare: the benchmark's 26,000-project
 workbook is 21 MB on disk and 160 MB inflated, its largest member 135 MB at 7:1.
@@ -51,6 +52,10 @@ SCAN_CHUNK = 1 * MIB
 
 # An error cell (`#N/A`, `#VALUE!`): <c r="B2" t="e"><v>#N/A</v></c>
 _ERROR_CELL = (b't="e"', b"t='e'")
+# A formula cell: <c r="E2"><f>HYPERLINK("http://x","y")</f><v>y</v></c>. Every formula of
+# a sheet ends in `</f>` (a shared formula's other cells point at one that does); `:f>`
+# catches a prefixed `</x:f>`. A false hit (in text) only sends the workbook to openpyxl.
+_FORMULA = (b"</f>", b":f>")
 # Patterns start with literal text, which keeps them fast; `r="` matches any attribute
 # ending in r as well, which can only make a sheet look larger, never smaller.
 _ROW_REF = re.compile(rb'<row[^>]*?r="([0-9]+)"')
@@ -80,6 +85,7 @@ class WorkbookFacts:
     unpacked_bytes: int
     has_error_cells: bool
     date_1904: bool
+    has_formulas: bool = False
 
 
 def check_file_size(path: Path, name: str, limits: WorkbookLimits) -> int:
@@ -139,10 +145,11 @@ def scan_workbook(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits) -
     """Check the declared sizes, then inflate every member in pieces, as the reader will.
 
     A member that inflates to other than it declares, or fails its CRC, is damaged:
-    ContractError. Returns whether any worksheet has error cells, and the date system.
+    ContractError. Returns whether any worksheet has error cells or formulas, and the date
+    system.
     """
     total = check_workbook(archive, name, limits)
-    has_errors = date_1904 = False
+    has_errors = date_1904 = has_formulas = False
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -159,6 +166,8 @@ def scan_workbook(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits) -
                     extent.add(window)
                     if not has_errors:
                         has_errors = any(marker in window for marker in _ERROR_CELL)
+                    if not has_formulas:
+                        has_formulas = any(marker in window for marker in _FORMULA)
                     if is_workbook and not date_1904:
                         date_1904 = bool(_DATE_1904.search(chunk))
         except (
@@ -185,7 +194,7 @@ def scan_workbook(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits) -
                 f"is damaged: its member {info.filename!r} declares {info.file_size} bytes"
                 f" and holds {seen}",
             )
-    return WorkbookFacts(total, has_errors, date_1904)
+    return WorkbookFacts(total, has_errors, date_1904, has_formulas)
 
 
 class _Extent:

@@ -8,12 +8,17 @@ text, numbers, dates; None for an empty cell. Converting them is the rules' job
 
 * Workbooks: bounded first (limits.py: size, declared uncompressed sizes, compression
   ratio), then read with python-calamine (a sheet in one call, in Rust), with openpyxl only
-  for a workbook with error cells (calamine reads `#N/A` as empty). The header is the
-  first of the sheet's first 10 rows that has the sheet's required columns; empty rows
-  are no records. Excel serial numbers in date columns become dates here, with the
-  workbook's own date system (1900 or 1904). A string cell holding `=HYPERLINK(...)` is
-  that text; a formula cell gives its cached value, as openpyxl's `data_only` did.
-* CSV: UTF-8 (a BOM may lead), `;` or `,` as the header line shows, RFC 4180 quotes (a
+  for a workbook with error cells (calamine reads `#N/A` as empty) or formula cells. The
+  header is the first of the sheet's first 10 rows that has the sheet's required columns;
+  empty rows are no records. Excel serial numbers in date columns become dates here, with
+  the workbook's own date system (1900 or 1904). A string cell holding `=HYPERLINK(...)`
+  is that text, and a formula cell is its formula's text, `=HYPERLINK(...)`: never
+  evaluated, and never its cached value (calamine's reading), which is missing when the
+  workbook was saved by a program that does not compute formulas (openpyxl), so the cell
+  would be loaded as null, and may be stale. keep.eu writes no formulas: a typed column's
+  rule quarantines one, a text column keeps it as text.
+* CSV: UTF-8 (a BOM may lead; UTF-16 or other bytes fail naming the file, the byte offset
+  and line), `;` or `,` as the header line shows, RFC 4180 quotes (a
   quoted field may hold `;` and line breaks). A record that cannot be read (broken
   quoting, another number of fields than the header) is kept apart as `unreadable`,
   with its line numbers, and never loaded.
@@ -37,6 +42,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from python_calamine import CalamineWorkbook
 
 from pipelines.errors import ContractError
@@ -105,12 +111,14 @@ def read_export(path: Path, name: str, limits: WorkbookLimits = DEFAULT_LIMITS) 
 
 
 def _read_workbook(path: Path, name: str, limits: WorkbookLimits) -> list[SheetRead]:
-    """Bounds first (limits.py), then python-calamine; openpyxl only for error cells.
+    """Bounds first (limits.py), then python-calamine; openpyxl for error or formula cells.
 
     calamine reads a sheet in one call, in Rust, at about ten times openpyxl's speed. It
     reads an error cell (`#N/A`) as empty, where openpyxl gives its text, which a rule then
     quarantines: a workbook with error cells is read with openpyxl, so that it is never
-    loaded as nulls. The scan of limits.py says whether there are any (keep.eu writes none).
+    loaded as nulls. A formula cell calamine reads as its cached value, or as empty when
+    there is none: openpyxl gives its formula's text. The scan of limits.py says whether
+    a workbook has either (keep.eu writes neither).
     """
     check_file_size(path, name, limits)
     try:
@@ -118,7 +126,7 @@ def _read_workbook(path: Path, name: str, limits: WorkbookLimits) -> list[SheetR
             facts = scan_workbook(archive, name, limits)
     except zipfile.BadZipFile as exc:
         raise ContractError(name, f"is not a readable XLSX workbook ({exc})") from None
-    if facts.has_error_cells:
+    if facts.has_error_cells or facts.has_formulas:
         return _read_workbook_openpyxl(path, name)
     # A file object, not the path: calamine would judge the file by its name's extension,
     # and landed or archived files may be named anything.
@@ -195,13 +203,16 @@ def _header_cell(value: Any) -> Any:
 def _header_line(sheet: Sheet, label: str, rows: Iterable[Sequence[Any]]) -> int:
     """The sheet row (1 = first) of the header: the first of the first 10 with its columns."""
     first = None
+    seen: list[Sequence[Any]] = []
     for line, row in enumerate(rows, 1):
+        seen.append(row)
         if first is None and any(v is not None for v in row):
             first = row
         if _has_required(sheet, row):
             return line
         if line >= HEADER_SEARCH_ROWS:
             break
+    _lacks_columns(sheet, label, seen)
     found = ", ".join(repr(str(v)) for v in first or () if v is not None) or "empty"
     raise ContractError(
         label,
@@ -210,11 +221,38 @@ def _header_line(sheet: Sheet, label: str, rows: Iterable[Sequence[Any]]) -> int
     )
 
 
+def _lacks_columns(sheet: Sheet, label: str, rows: Sequence[Sequence[Any]]) -> None:
+    """A header row that lacks required columns fails naming them (not "no header row").
+
+    The row with most of the layout's headers among the first rows is taken for the header
+    when it has at least half of the sheet's columns (a title row or data has none).
+    """
+    known = {normalise_name(h) for h in (*(f.header for f in sheet.fields), *sheet.ignored)}
+    best, best_line, best_count = None, 0, 0
+    for line, row in enumerate(rows, 1):
+        count = sum(normalise_name(v) in known for v in row if v is not None)
+        if count > best_count:
+            best, best_line, best_count = row, line, count
+    if best is None or best_count * 2 < len(sheet.fields):
+        return
+    present = {normalise_name(v) for v in best if v is not None}
+    missing = [h for h in sheet.required_headers if normalise_name(h) not in present]
+    raise ContractError(
+        label,
+        f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))};"
+        f" its header (sheet row {best_line}) is"
+        f" {', '.join(repr(str(v)) for v in best if v is not None)}",
+        column=missing[0],
+    )
+
+
 def _read_workbook_openpyxl(path: Path, name: str) -> list[SheetRead]:
     # A file object, not the path: openpyxl would judge the file by its name's extension.
+    # Not data_only: a formula cell is its formula's text, never a cached value that may be
+    # missing (the cell was loaded as null) or stale.
     with path.open("rb") as handle:
         try:
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
             raise ContractError(name, f"is not a readable XLSX workbook ({exc})") from None
         try:
@@ -261,6 +299,10 @@ def _read_rows(
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip() or None
+    if isinstance(value, ArrayFormula):  # an array formula's cell: its text, like any formula
+        return value.text
+    if isinstance(value, DataTableFormula):  # a what-if table: no text of its own
+        return "=TABLE()"
     return value
 
 
@@ -286,12 +328,8 @@ class _Dialect(csv.Dialect):
 
 
 def _read_csv(path: Path, name: str) -> SheetRead:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ContractError(
-            name, f"is not UTF-8 text (byte offset {exc.start}); keep.eu CSV files are UTF-8"
-        ) from None
+    data = path.read_bytes()
+    text = _decode(data, name)
     if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
         csv.field_size_limit(_FIELD_SIZE_LIMIT)
     first_line = text.split("\n", 1)[0]
@@ -329,6 +367,34 @@ def _read_csv(path: Path, name: str) -> SheetRead:
             position = positions.get(f.name)
             columns[f.name].append(_cell(fields[position]) if position is not None else None)
     return SheetRead(sheet, name, None, _frame(columns), unreadable=unreadable, drift=drift)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The text of a CSV file, which must be UTF-8.
+
+    Everything that is not a zip file comes here (detect.py): the message must fit a
+    UTF-16 CSV (saved as Excel's "Unicode text") and random bytes named .xlsx as well as
+    a Latin-1 CSV, not only the last.
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise ContractError(
+            name,
+            "is UTF-16 text (it starts with a UTF-16 byte order mark); keep.eu CSV files"
+            " are UTF-8: save it as UTF-8",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContractError(
+            name,
+            f"is not UTF-8 text (byte offset {exc.start}, line {line}), nor an XLSX workbook"
+            " (it does not start as a zip file does); keep.eu exports are XLSX workbooks"
+            " or UTF-8 CSV files",
+        ) from None
 
 
 def _delimiter(first_line: str) -> str:

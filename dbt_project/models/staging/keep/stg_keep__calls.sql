@@ -1,6 +1,5 @@
 {#-
-    raw_keep.calls (the legacy layout's Calls sheet) renamed and cast. Without the raw
-    table the view is empty, with the same columns.
+    raw_keep.calls (the legacy layout's Calls sheet) renamed and cast.
 -#}
 {%- set raw = source('keep', 'calls') -%}
 {%- set columns = [
@@ -15,30 +14,4 @@
     ('end_date', 'date', 'end_date'),
     ('budget_eur', 'decimal(18, 2)', 'budget_eur'),
 ] -%}
-with
-
-source as (
-
-    {% if execute and load_relation(raw) is none -%}
-    select
-        {%- for name, type, _ in columns %}
-        cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- else -%}
-    select * from {{ raw }}
-    {%- endif %}
-
-),
-
-final as (
-
-    select
-        {%- for name, type, alias in columns %}
-        cast({{ adapter.quote(name) }} as {{ type }}) as {{ alias }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from source
-
-)
-
-select * from final
+{{ renamed_and_cast(raw, columns) }}

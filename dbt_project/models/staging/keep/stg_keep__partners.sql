@@ -1,6 +1,5 @@
 {#-
-    raw_keep.partners renamed and cast. Without the raw table (a dbt build on a warehouse
-    that never loaded keep.eu) the view is empty, with the same columns.
+    raw_keep.partners renamed and cast.
 -#}
 {%- set raw = source('keep', 'partners') -%}
 {%- set columns = [
@@ -35,31 +34,4 @@
     ('erdf_eur', 'decimal(18, 2)', 'erdf_eur'),
     ('programme_cofinancing_eur', 'decimal(18, 2)', 'programme_cofinancing_eur'),
 ] -%}
-with
-
-source as (
-
-    {% if execute and load_relation(raw) is none -%}
-    select
-        {%- for name, type, _ in columns %}
-        cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- else -%}
-    select * from {{ raw }}
-    {%- endif %}
-
-),
-
-final as (
-
-    select
-        {%- for name, type, alias in columns %}
-        cast({{ adapter.quote(name) }} as {{ type }}) as {{ alias }},
-        {%- endfor %}
-        cast(lead_partner = 'Yes' as boolean) as is_lead_partner
-    from source
-
-)
-
-select * from final
+{{ renamed_and_cast(raw, columns, computed=["cast(lead_partner = 'Yes' as boolean) as is_lead_partner"]) }}

@@ -1,6 +1,5 @@
 {#-
-    raw_keep.projects renamed and cast. Without the raw table (a dbt build on a warehouse
-    that never loaded keep.eu) the view is empty, with the same columns.
+    raw_keep.projects renamed and cast.
 -#}
 {%- set raw = source('keep', 'projects') -%}
 {%- set columns = [
@@ -35,30 +34,4 @@
     ('lead_partner_name', 'varchar', 'lead_partner_name'),
     ('call', 'varchar', 'call_reference'),
 ] -%}
-with
-
-source as (
-
-    {% if execute and load_relation(raw) is none -%}
-    select
-        {%- for name, type, _ in columns %}
-        cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- else -%}
-    select * from {{ raw }}
-    {%- endif %}
-
-),
-
-final as (
-
-    select
-        {%- for name, type, alias in columns %}
-        cast({{ adapter.quote(name) }} as {{ type }}) as {{ alias }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from source
-
-)
-
-select * from final
+{{ renamed_and_cast(raw, columns) }}

@@ -61,7 +61,8 @@ def dbt_build_args() -> list[str]:
     ),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    build = warehouse.store.start_build(context.run.run_id)
+    store = warehouse.store
+    build = store.start_build(context.run.run_id)
     with duckdb.connect(str(build)) as con:
         unchanged = unchanged_since_published(con, build)
     if unchanged:
@@ -71,7 +72,6 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         )
         yield from unchanged_results(context, build)
         return
-    store = warehouse.store
     # The profile reads the file's path from the environment of the dbt process we start.
     os.environ["INTERREG_DUCKDB_PATH"] = str(store.dbt_build_path(context.run.run_id))
     (store.dbt_target_dir / "run_results.json").unlink(missing_ok=True)  # not a past run's

@@ -372,6 +372,59 @@ def measure_scale(
     }
 
 
+# --- the stack's fixed cost -------------------------------------------------------------------
+
+# What any `interreg run` pays before it reads a row, whatever the export's size: the
+# fastest of three tries of each. Compared with the baseline, it is the best ratio the
+# design card's stack (Dagster, dagster-dbt, dbt) can reach at a scale.
+FLOOR_PARTS = (
+    ("import dagster, dagster_dbt", [PYTHON, "-c", "import dagster, dagster_dbt"]),
+    ("load the code location", [PYTHON, "-c", "import pipelines.definitions"]),
+    ("dbt: start, read a parsed project", ["dbt", "parse"]),
+    ("dbt: start, parse from nothing", ["dbt", "parse", "--no-partial-parse"]),
+)
+FIRST_RUN_FLOOR = (  # a run on a new warehouse: the location, then dbt parses from nothing
+    "load the code location",
+    "dbt: start, parse from nothing",
+)
+
+
+def stack_floor(work_root: Path, tries: int = 3) -> dict[str, float]:
+    target = work_root / "floor-dbt-target"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DBT_"))}
+    floor = {}
+    for label, command in FLOOR_PARTS:
+        if command[0] == "dbt":
+            command = [PYTHON.with_name("dbt"), *command[1:], "--quiet", "--profiles-dir", "."]
+            command += ["--target-path", target]
+        seconds = []
+        for _ in range(tries):
+            run = measure.run(command, env=env, cwd=REPO / "dbt_project")
+            if run.returncode != 0:
+                raise SystemExit(f"{label}: {' '.join(map(str, command))} failed")
+            seconds.append(run.seconds)
+        floor[label] = round(min(seconds), 2)
+    return floor
+
+
+def floor_lines(floor: dict[str, float], results: list[dict]) -> list[str]:
+    first_run = sum(floor[part] for part in FIRST_RUN_FLOOR)
+    lines = [
+        "The stack's fixed cost (fastest of 3; paid by every run, whatever the size):",
+        "",
+        "| part | seconds |",
+        "|---|---:|",
+        *(f"| {part} | {seconds:.2f} |" for part, seconds in floor.items()),
+        "",
+    ]
+    for r in results:
+        lines.append(
+            f"scale {r['scale']}: loading the code location and dbt's first parse alone take"
+            f" {first_run / r['baseline']['seconds']:.1f}x the baseline's whole run"
+        )
+    return lines
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -471,7 +524,7 @@ def scaling_lines(results: list[dict]) -> list[str]:
     return lines
 
 
-def report(results: list[dict], info: dict) -> str:
+def report(results: list[dict], info: dict, floor: dict[str, float]) -> str:
     out = [
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB;"
         f" {info['os']}; Python {info['python']}, DuckDB {info['duckdb']};"
@@ -481,6 +534,8 @@ def report(results: list[dict], info: dict) -> str:
         "",
         *scaling_lines(results),
     ]
+    if floor:
+        out += ["", *floor_lines(floor, results)]
     for r in results:
         e = r["export"]
         out += [
@@ -524,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
     work_root = DATA / "runs" / stamp
     results = []
     try:
+        print("the stack's fixed cost", flush=True)
+        floor = stack_floor(work_root)
         for scale in scales:
             results.append(
                 measure_scale(
@@ -533,14 +590,20 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep_work:
             shutil.rmtree(work_root, ignore_errors=True)
-    text = report(results, info)
+    text = report(results, info, floor)
     print()
     print(text)
     out = args.out or RESULTS / f"{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
-            {"started_at": stamp, "machine": info, "repeat": args.repeat, "results": results},
+            {
+                "started_at": stamp,
+                "machine": info,
+                "repeat": args.repeat,
+                "stack_floor_s": floor,
+                "results": results,
+            },
             indent=2,
             default=str,
         )

@@ -113,12 +113,12 @@ PROJECT_COLUMNS = [
 ]
 
 
-def policy_changes_query(as_of: date) -> tuple[str, list[object]]:
-    """The downloadable list as of a date: every mart column, in the mart's order."""
+def policy_changes_as_of(as_of: date) -> tuple[str, str]:
+    """The downloadable list as of a date, every mart column in the mart's order: the
+    relation (a date is no injection: it is formatted, not pasted) and its row order."""
     return (
-        "SELECT * FROM marts.policy_changes WHERE validated_on <= ?"
-        " ORDER BY validated_on DESC, change_id",
-        [as_of],
+        f"(SELECT * FROM marts.policy_changes WHERE validated_on <= DATE '{as_of.isoformat()}')",
+        "validated_on DESC, change_id",
     )
 
 

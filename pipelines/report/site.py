@@ -12,7 +12,6 @@ sees half a page, and a failed build leaves the previous page as it was.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import shutil
@@ -27,18 +26,19 @@ from types import SimpleNamespace
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from openpyxl import Workbook
 
 from pipelines.report import phrasing
 from pipelines.report.charts import COLOURS, DASHES, Series, line_chart
 from pipelines.report.countries import country_name
-from pipelines.report.data import ReportData, Table, policy_changes_query, query_report_data
+from pipelines.report.data import ReportData, Table, policy_changes_as_of, query_report_data
 from pipelines.report.geo import read_boundaries
 from pipelines.report.maps import NO_PARTNERS, OUTSIDE, MapResult, choropleth
 from pipelines.sources.http import HttpClient, redact_url
 from pipelines.sources.nuts import land_nuts_boundaries
+from pipelines.warehouse.exports import write_csv
 from pipelines.warehouse.store import Warehouse
 from pipelines.warehouse.summary import FIGURES
+from pipelines.warehouse.xlsx import write_xlsx
 
 log = logging.getLogger("pipelines.report")
 
@@ -48,7 +48,6 @@ EXPORTS_DIR = "exports"  # written by the publish step, beside site/
 EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
 STALE_SECONDS = 3600  # a build folder older than this was left by a killed build
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CHANGE_TYPES = {
     "new_projects": "New projects",
@@ -243,63 +242,26 @@ def downloads(
     con: duckdb.DuckDBPyConnection, data: ReportData, warehouse_dir: Path, out: Path
 ) -> list[Download]:
     """Links to the policy-change list: the published exports when the page is as of the
-    latest date and they exist, else copies cut at the page's date in site/downloads/."""
+    latest date and they exist, else copies cut at the page's date in site/downloads/, by
+    the exports' own writers."""
     links = []
     exports = warehouse_dir / EXPORTS_DIR
     count = phrasing.thousands(len(data.policy_changes.rows))
-    for ext, label, write in (("csv", "CSV", write_csv), ("xlsx", "Excel (XLSX)", write_xlsx)):
+    relation, order_by = policy_changes_as_of(data.as_of)
+    for ext, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)")):
         published = exports / f"policy_changes.{ext}"
         if data.is_latest and published.is_file():
             href, note = f"../{EXPORTS_DIR}/policy_changes.{ext}", "published export"
         else:
             target = out / "downloads" / f"policy_changes.{ext}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            write(con, data.as_of, target)
+            if ext == "csv":
+                write_csv(con, relation, target, order_by=order_by)
+            else:
+                write_xlsx(con, relation, target, sheet="policy_changes", order_by=order_by)
             href, note = f"downloads/policy_changes.{ext}", f"{count} rows"
         links.append(Download(label, href, note))
     return links
-
-
-def _rows_for_download(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[list[str], list]:
-    query, params = policy_changes_query(as_of)
-    cursor = con.execute(query, params)
-    return [d[0] for d in cursor.description], cursor.fetchall()
-
-
-def _defuse(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _csv_text(value: object) -> object:
-    """As DuckDB writes CSV: empty for NULL, true/false for booleans."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _defuse(value)
-
-
-def write_csv(con: duckdb.DuckDBPyConnection, as_of: date, target: Path) -> None:
-    """UTF-8, a header, every column of the mart; no formula ever runs in a spreadsheet."""
-    columns, rows = _rows_for_download(con, as_of)
-    with open(target, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows([_csv_text(v) for v in row] for row in rows)
-
-
-def write_xlsx(con: duckdb.DuckDBPyConnection, as_of: date, target: Path) -> None:
-    """One sheet; amounts as numbers, dates as dates."""
-    columns, rows = _rows_for_download(con, as_of)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("policy_changes")
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_defuse(v) for v in row])
-    book.save(target)
 
 
 # -- the map --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.warehouse.load import quote
-from pipelines.warehouse.xlsx import write_table_xlsx
+from pipelines.warehouse.xlsx import write_xlsx
 
 MARTS_SCHEMA = "marts"
 POLICY_CHANGES = "policy_changes"
@@ -29,11 +29,10 @@ def write_exports(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]
         con.execute(f"COPY {source} TO {literal(target)} (FORMAT parquet)")
         written.append(target)
     if POLICY_CHANGES in mart_tables(con):
-        written.append(write_csv(con, POLICY_CHANGES, directory / f"{POLICY_CHANGES}.csv"))
+        changes = f"{quote(MARTS_SCHEMA)}.{quote(POLICY_CHANGES)}"
+        written.append(write_csv(con, changes, directory / f"{POLICY_CHANGES}.csv"))
         written.append(
-            write_table_xlsx(
-                con, MARTS_SCHEMA, POLICY_CHANGES, directory / f"{POLICY_CHANGES}.xlsx"
-            )
+            write_xlsx(con, changes, directory / f"{POLICY_CHANGES}.xlsx", sheet=POLICY_CHANGES)
         )
     return written
 
@@ -51,13 +50,13 @@ def literal(value: Path | str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> Path:
-    """UTF-8 CSV with a header; text that a spreadsheet would run as a formula gets a `'`."""
-    columns = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns()"
-        " WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-        [MARTS_SCHEMA, table],
-    ).fetchall()
+def write_csv(
+    con: duckdb.DuckDBPyConnection, relation: str, target: Path, order_by: str | None = None
+) -> Path:
+    """`relation` (a table's name or a parenthesised SELECT) as UTF-8 CSV with a header, in
+    `order_by` order (by all columns when None); text that a spreadsheet would run as a
+    formula gets a `'`."""
+    columns = [row[:2] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
     starts = ", ".join(literal(s) for s in FORMULA_STARTS)
     selects = [
         f"CASE WHEN left({quote(name)}, 1) IN ({starts}) THEN '''' || {quote(name)}"
@@ -67,7 +66,7 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> Path:
         for name, data_type in columns
     ]
     con.execute(
-        f"COPY (SELECT {', '.join(selects)} FROM {quote(MARTS_SCHEMA)}.{quote(table)}"
-        f" ORDER BY ALL) TO {literal(target)} (FORMAT csv, HEADER)"
+        f"COPY (SELECT {', '.join(selects)} FROM {relation} ORDER BY {order_by or 'ALL'})"
+        f" TO {literal(target)} (FORMAT csv, HEADER)"
     )
     return target

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.warehouse.xlsx import column_letter, write_table_xlsx
+from pipelines.warehouse.xlsx import column_letter, write_xlsx
 
 HOSTILE_TEXT = [
     '=HYPERLINK("http://evil.example", "click")',
@@ -47,7 +47,7 @@ def con():
 
 
 def written(con, tmp_path):
-    target = write_table_xlsx(con, "marts", "sample", tmp_path / "sample.xlsx")
+    target = write_xlsx(con, "marts.sample", tmp_path / "sample.xlsx", sheet="sample")
     expected = con.execute("SELECT * FROM marts.sample ORDER BY ALL").fetchall()
     return target, expected
 
@@ -86,7 +86,7 @@ def test_control_characters_that_xml_cannot_hold_are_dropped(tmp_path):
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.t AS SELECT 'bell' || chr(7) || 'tab' || chr(9) AS v")
-    target = write_table_xlsx(con, "marts", "t", tmp_path / "t.xlsx")
+    target = write_xlsx(con, "marts.t", tmp_path / "t.xlsx", sheet="t")
     assert openpyxl.load_workbook(target).active["A2"].value == "belltab\t"
 
 
@@ -98,5 +98,5 @@ def test_an_empty_table_gives_just_the_header(tmp_path):
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.empty (a INTEGER, b VARCHAR)")
-    target = write_table_xlsx(con, "marts", "empty", tmp_path / "empty.xlsx")
+    target = write_xlsx(con, "marts.empty", tmp_path / "empty.xlsx", sheet="empty")
     assert list(openpyxl.load_workbook(target).active.values) == [("a", "b")]

@@ -17,7 +17,14 @@ from pipelines.warehouse.summary import headline_as_of, headline_table
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="interreg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="fetch, validate, load, build and publish everything")
+    run_command = commands.add_parser(
+        "run", help="fetch, validate, load, build and publish everything"
+    )
+    run_command.add_argument(
+        "--force",
+        action="store_true",
+        help="reload, rebuild and publish even when no source file and no code changed",
+    )
     commands.add_parser("rollback", help="publish the release before the current one again")
     headline = commands.add_parser("headline", help="print the headline results")
     headline.add_argument(
@@ -43,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return run()
+            return run(force=args.force)
         if args.command == "rollback":
             return rollback()
         if args.command == "report":
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run() -> int:
+def run(*, force: bool = False) -> int:
     """Materialise every asset in this process; publish only if everything passed.
 
     Progress goes to stderr one line a step; dbt's own output goes to a log file.
@@ -64,6 +71,7 @@ def run() -> int:
     from dagster import DagsterInstance
 
     from pipelines.transform.project import ensure_manifest
+    from pipelines.warehouse.fingerprint import FORCE_TAG
 
     ensure_manifest()
     from pipelines.definitions import defs  # needs the dbt manifest at import
@@ -76,7 +84,9 @@ def run() -> int:
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )
     with instance, open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, tags={FORCE_TAG: "true"} if force else None
+        )
     if not result.success:
         print(f"dbt's output for this run: {log_path}", file=sys.stderr)
         summary = failure_summary(result)

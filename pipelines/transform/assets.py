@@ -26,7 +26,7 @@ from dagster_dbt import (
 from pipelines.errors import PipelineError
 from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.project import dbt_project
-from pipelines.warehouse.fingerprint import unchanged_since_published
+from pipelines.warehouse.fingerprint import forced, unchanged_since_published
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.summary import headline_markdown
 
@@ -64,7 +64,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     store = warehouse.store
     build = store.start_build(context.run.run_id)
     with duckdb.connect(str(build)) as con:
-        unchanged = unchanged_since_published(con, build)
+        unchanged = not forced(context.run.tags) and unchanged_since_published(con, build)
     if unchanged:
         context.log.info(
             "no source file and no code changed since the published build: dbt is not run"

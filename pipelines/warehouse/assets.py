@@ -9,7 +9,7 @@ from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.assets import dbt_models
 from pipelines.warehouse.audit import software_versions, write_runs
 from pipelines.warehouse.exports import mart_tables, write_exports
-from pipelines.warehouse.fingerprint import published_fingerprint, run_fingerprint
+from pipelines.warehouse.fingerprint import forced, published_fingerprint, run_fingerprint
 from pipelines.warehouse.load import quote
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import STORAGE_VERSION, utc_now
@@ -34,7 +34,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
     con = duckdb.connect(str(build))
     try:
         fingerprint = run_fingerprint(con, build)
-        if fingerprint == published_fingerprint(con):
+        if not forced(context.run.tags) and fingerprint == published_fingerprint(con):
             return unchanged(context, warehouse, con, fingerprint)
         exports = write_exports(con, store.build_exports_dir(context.run.run_id))
         files = (

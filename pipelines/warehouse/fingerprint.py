@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from pipelines.warehouse.audit import ensure_audit_schema
 CODE_ROOTS = ("pipelines", "schemas", "dbt_project")
 # The engines whose upgrade may change a result (their versions are pinned in constraints.txt).
 ENGINES = ("duckdb", "dbt-core", "dbt-duckdb", "pandera", "pandas", "python-calamine", "openpyxl")
+# A run tagged so (`interreg run --force`, or the tag set in Dagster's launchpad) reloads,
+# rebuilds and publishes even when nothing changed: for a change the fingerprint cannot see.
+FORCE_TAG = "interreg/force"
 # Generated or local files under those roots: they change on every run, not with the code.
 NOT_CODE = {"__pycache__", "target", "logs", "dbt_packages", ".user.yml"}
 
@@ -82,3 +86,8 @@ def run_fingerprint(con: duckdb.DuckDBPyConnection, build: Path) -> str:
 def unchanged_since_published(con: duckdb.DuckDBPyConnection, build: Path) -> bool:
     published = published_fingerprint(con)
     return published is not None and published == run_fingerprint(con, build)
+
+
+def forced(run_tags: Mapping[str, str]) -> bool:
+    """The run must not reuse what is published, even with the published fingerprint."""
+    return run_tags.get(FORCE_TAG) == "true"

@@ -37,6 +37,7 @@ from pipelines.sources.keep.limits import (
 )
 from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
+from pipelines.warehouse.fingerprint import forced
 from pipelines.warehouse.load import load_export, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
 from schemas.keep_contract import KEEP, SOURCE
@@ -164,7 +165,7 @@ def keep_raw_tables(
     """
     con = warehouse.store.connect_build(context.run.run_id)
     try:
-        if _unchanged(con, landed):
+        if not forced(context.run.tags) and _unchanged(con, landed):
             context.log.info("keep.eu inputs unchanged since the published load; not reloading")
             for spec in KEEP.files:
                 yield MaterializeResult(

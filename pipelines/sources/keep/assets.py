@@ -3,10 +3,7 @@
 import re
 from pathlib import Path
 
-import pandas as pd
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
@@ -35,7 +32,12 @@ from pipelines.sources.keep.limits import (
     DEFAULT_MAX_UNPACKED_BYTES,
     WorkbookLimits,
 )
-from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
+from pipelines.sources.keep.validate import validate_inputs
+from pipelines.sources.raw_step import (
+    broken_contract_results,
+    quarantine_check,
+    unchanged_results,
+)
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
 from pipelines.warehouse.fingerprint import forced
 from pipelines.warehouse.load import load_export, raw_schema
@@ -43,6 +45,7 @@ from pipelines.warehouse.resource import WarehouseResource
 from schemas.keep_contract import KEEP, SOURCE
 
 EXPORT_KEY = AssetKey([SOURCE, "export"])
+TABLE_KEYS = [AssetKey([SOURCE, spec.table]) for spec in KEEP.files]
 
 
 class KeepSource(ConfigurableResource):
@@ -167,33 +170,14 @@ def keep_raw_tables(
     try:
         if not forced(context.run.tags) and _unchanged(con, landed):
             context.log.info("keep.eu inputs unchanged since the published load; not reloading")
-            for spec in KEEP.files:
-                yield MaterializeResult(
-                    asset_key=[SOURCE, spec.table],
-                    metadata={"unchanged": True},
-                    check_results=[
-                        AssetCheckResult(
-                            asset_key=[SOURCE, spec.table],
-                            check_name=LAYOUT_CHECK,
-                            passed=True,
-                            metadata={"unchanged since the published load": True},
-                        )
-                    ],
-                )
+            yield from unchanged_results(TABLE_KEYS, LAYOUT_CHECK)
             return
         try:
             validated = validate_inputs(
                 landed.inputs, max_rejected_pct=keep.max_rejected_pct, limits=keep.limits()
             )
-        except ContractError as error:
-            for spec in KEEP.files:  # which sheet broke is in the message
-                yield AssetCheckResult(
-                    asset_key=[SOURCE, spec.table],
-                    check_name=LAYOUT_CHECK,
-                    passed=False,
-                    severity=AssetCheckSeverity.ERROR,
-                    metadata={"error": str(error)},
-                )
+        except ContractError as error:  # which sheet broke is in the message
+            yield from broken_contract_results(TABLE_KEYS, LAYOUT_CHECK, error)
             raise
         con.execute("BEGIN TRANSACTION")
         loaded = load_export(con, KEEP, validated.tables)
@@ -225,45 +209,16 @@ def keep_raw_tables(
                 "rows_rejected": sum(f["rows_rejected"] for f in sheets),
                 "inputs": ", ".join(i.name for i in landed.inputs),
             },
-            check_results=[layout_check(spec.table, validated)],
+            check_results=[
+                quarantine_check(
+                    AssetKey([SOURCE, spec.table]),
+                    LAYOUT_CHECK,
+                    validated.rejected[
+                        validated.rejected["file"].isin([f["file"] for f in sheets])
+                    ],
+                )
+            ],
         )
-
-
-def layout_check(table: str, validated: ValidatedKeep, shown: int = 20) -> AssetCheckResult:
-    """Passed, or a warning with the quarantined rows: counts per rule and the first cases."""
-    files = {f["file"] for f in validated.files if f["table"] == table}
-    rejected = validated.rejected[validated.rejected["file"].isin(files)]
-    by_rule = rejected.groupby(["column_name", "check_name"], dropna=False).size()
-    return AssetCheckResult(
-        asset_key=[SOURCE, table],
-        check_name=LAYOUT_CHECK,
-        passed=rejected.empty,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "rows_rejected": int(rejected[["file", "row_number"]].drop_duplicates().shape[0]),
-            "failures_by_rule": MetadataValue.md(
-                "| column | check | failures |\n|---|---|---:|\n"
-                + "\n".join(
-                    f"| {_cell(c)} | {k} | {n} |"
-                    for (c, k), n in by_rule.sort_values(ascending=False).items()
-                )
-            ),
-            "failure_cases": MetadataValue.md(
-                "| file | row | check | value | message |\n|---|---:|---|---|---|\n"
-                + "\n".join(
-                    f"| {r.file} | {r.row_number} | {r.check_name} | {_cell(r.value)}"
-                    f" | {_cell(r.message)} |"
-                    for r in rejected.head(shown).itertuples()
-                )
-            ),
-        },
-    )
-
-
-def _cell(value) -> str:
-    """A value fit for a Markdown table cell."""
-    text = "" if value is None or value is pd.NA else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")[:200]
 
 
 def _unchanged(con, landed: LandedKeep) -> bool:

@@ -5,10 +5,7 @@ import json
 from datetime import UTC, datetime
 
 import duckdb
-import pandas as pd
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
@@ -26,17 +23,23 @@ from pipelines.errors import ContractError
 from pipelines.ops.progress import python_logs_to_step
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
 from pipelines.sources.monitoring.validate import stage_timings, validate_export
+from pipelines.sources.raw_step import (
+    broken_contract_results,
+    quarantine_check,
+    unchanged_results,
+)
 from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
 from pipelines.warehouse.fingerprint import forced
 from pipelines.warehouse.load import load_export, quote, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
-from schemas.contract import FileSpec
 from schemas.monitoring_contract import MONITORING
 
 SOURCE = MONITORING.source
 EXPORT_KEY = AssetKey([SOURCE, "export"])
 MANIFEST_TABLE = "export_manifest"
 MANIFEST_FILE = "manifest.json"
+TABLE_KEYS = [AssetKey([SOURCE, spec.table]) for spec in MONITORING.files]
+MANIFEST_KEY = AssetKey([SOURCE, MANIFEST_TABLE])
 
 
 class MonitoringSource(ConfigurableResource):
@@ -88,7 +91,7 @@ RAW_SPECS = [
     for spec in MONITORING.files
 ] + [
     AssetSpec(
-        [SOURCE, MANIFEST_TABLE],
+        MANIFEST_KEY,
         deps=[EXPORT_KEY],
         group_name="raw",
         kinds={"duckdb"},
@@ -140,22 +143,8 @@ def monitoring_raw_tables(
             context.log.info(
                 "every file is unchanged since the published load, the manifest too; not reloading"
             )
-            for spec in MONITORING.files:
-                yield MaterializeResult(
-                    asset_key=[SOURCE, spec.table],
-                    metadata={"unchanged": True},
-                    check_results=[
-                        AssetCheckResult(
-                            asset_key=[SOURCE, spec.table],
-                            check_name=CONTRACT_CHECK,
-                            passed=True,
-                            metadata={"unchanged since the published load": True},
-                        )
-                    ],
-                )
-            yield MaterializeResult(
-                asset_key=[SOURCE, MANIFEST_TABLE], metadata={"unchanged": True}
-            )
+            yield from unchanged_results(TABLE_KEYS, CONTRACT_CHECK)
+            yield MaterializeResult(asset_key=MANIFEST_KEY, metadata={"unchanged": True})
             return
         try:
             validated = validate_export(
@@ -166,13 +155,8 @@ def monitoring_raw_tables(
             )
         except ContractError as error:
             if error.file in MONITORING.file_names:
-                yield AssetCheckResult(
-                    asset_key=[SOURCE, MONITORING.file(error.file).table],
-                    check_name=CONTRACT_CHECK,
-                    passed=False,
-                    severity=AssetCheckSeverity.ERROR,
-                    metadata={"error": str(error)},
-                )
+                key = AssetKey([SOURCE, MONITORING.file(error.file).table])
+                yield from broken_contract_results([key], CONTRACT_CHECK, error)
             raise
         con.execute("BEGIN TRANSACTION")
         loaded = load_export(con, MONITORING, validated.tables)
@@ -227,41 +211,20 @@ def monitoring_raw_tables(
                 "sha256": landed.files[spec.name].sha256,
                 "schema_drift": ", ".join(validated.drift.get(spec.name, [])) or "none",
             },
-            check_results=[contract_check(spec, validated.rejected)],
+            check_results=[
+                quarantine_check(
+                    AssetKey([SOURCE, spec.table]),
+                    CONTRACT_CHECK,
+                    validated.rejected[validated.rejected["file"] == spec.name],
+                )
+            ],
         )
     yield MaterializeResult(
-        asset_key=[SOURCE, MANIFEST_TABLE],
+        asset_key=MANIFEST_KEY,
         metadata={
             "dagster/row_count": 1,
             # Seconds of parse, validate and load, for operators and bench/ (issue #6).
             "stage_timings": MetadataValue.json(stage_timings(validated, loaded)),
-        },
-    )
-
-
-def contract_check(spec: FileSpec, rejected: pd.DataFrame, shown: int = 20) -> AssetCheckResult:
-    """Passed, or a warning with the quarantined rows: counts per rule and the first cases."""
-    rejected = rejected[rejected["file"] == spec.name]
-    by_rule = rejected.groupby(["column_name", "check_name"]).size().sort_values(ascending=False)
-    return AssetCheckResult(
-        asset_key=[SOURCE, spec.table],
-        check_name=CONTRACT_CHECK,
-        passed=rejected.empty,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "rows_rejected": int(rejected["row_number"].nunique()),
-            "failures_by_rule": MetadataValue.md(
-                "| column | check | failures |\n|---|---|---:|\n"
-                + "\n".join(f"| {c} | {k} | {n} |" for (c, k), n in by_rule.items())
-            ),
-            "failure_cases": MetadataValue.md(
-                "| row | column | check | value | message |\n|---:|---|---|---|---|\n"
-                + "\n".join(
-                    f"| {r.row_number} | {r.column_name} | {r.check_name} | {r.value}"
-                    f" | {r.message} |"
-                    for r in rejected.head(shown).itertuples()
-                )
-            ),
         },
     )
 

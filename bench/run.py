@@ -208,7 +208,7 @@ def stages_of_run(run: measure.Measured, trace: dict) -> dict[str, dict]:
         windows["startup"].append((run.started_at, first))
         for step in steps:
             timings = trace.get("stage_timings", {}).get(step.key)
-            if timings and "load_s" in timings:
+            if timings and "parse_s" in timings and "load_s" in timings:  # the monitoring step
                 parse, validate, load = timings["parse_s"], timings["validate_s"], timings["load_s"]
                 seconds["parse"] += parse
                 seconds["validate"] += validate
@@ -484,6 +484,12 @@ def stage_table(result: dict) -> str:
         f"| baseline (plain DuckDB) | {baseline['seconds']:.2f} | {_mb(baseline['peak_rss_mb'])} |"
         f" {result['rows_per_s']['baseline']:,} |"
     )
+    keep = next(
+        (t for key, t in result["pipeline"]["stage_timings"].items() if "keep" in key), None
+    )
+    if keep:
+        parts = ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in keep.items())
+        lines += ["", f"keep, of which: {parts}"]
     return "\n".join(lines)
 
 

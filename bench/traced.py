@@ -6,7 +6,8 @@ Calls pipelines.cli.main with the arguments after TRACE.json, in this process, a
 .venv/bin/interreg does; the only addition is a look at every event the run's Dagster
 instance handles (ephemeral or not: DAGSTER_HOME decides, as for the user). At exit it
 writes TRACE.json: each step's start and end (epoch seconds) and the `stage_timings` that
-the monitoring step records (parse, validate, load). Reading the events this way costs
+the raw-tables steps record (monitoring: parse, validate, load; keep.eu: read, validate,
+convert, load). Reading the events this way costs
 microseconds per event and needs no run history, so the pipeline is measured as it runs
 without DAGSTER_HOME, the way the e2e tests and a plain `.venv/bin/interreg run` run it.
 """

@@ -113,6 +113,18 @@ def test_raw_tables_are_typed_and_bad_rows_quarantined_with_a_warning(tmp_path):
         ]
 
 
+def test_the_step_records_what_reading_validating_converting_and_loading_took(tmp_path):
+    result = run(tmp_path / "w", [legacy_file(tmp_path / "legacy.xlsx")], max_rejected_pct=60)
+    by_table = {
+        m.asset_key.path[-1]: m.metadata
+        for m in result.asset_materializations_for_node("keep_raw_tables")
+    }
+    timings = by_table["projects"]["stage_timings"].value
+    assert set(timings) == {"read_s", "validate_s", "convert_s", "load_s"}
+    assert all(seconds >= 0 for seconds in timings.values())
+    assert "stage_timings" not in by_table["partners"]  # the step's, shown once
+
+
 def test_unchanged_inputs_are_not_loaded_again(tmp_path):
     warehouse, path = tmp_path / "w", legacy_file(tmp_path / "legacy.xlsx")
     # Files win over the API's URL (nothing listens there).

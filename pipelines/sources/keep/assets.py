@@ -1,6 +1,7 @@
 """Keep.eu as Dagster assets: the landed inputs, then validated raw tables in raw_keep."""
 
 import re
+import time
 from pathlib import Path
 
 from dagster import (
@@ -46,6 +47,7 @@ from schemas.keep_contract import KEEP, SOURCE
 
 EXPORT_KEY = AssetKey([SOURCE, "export"])
 TABLE_KEYS = [AssetKey([SOURCE, spec.table]) for spec in KEEP.files]
+STEP_TIMINGS_TABLE = "projects"
 
 
 class KeepSource(ConfigurableResource):
@@ -179,6 +181,7 @@ def keep_raw_tables(
         except ContractError as error:  # which sheet broke is in the message
             yield from broken_contract_results(TABLE_KEYS, LAYOUT_CHECK, error)
             raise
+        load_started = time.perf_counter()
         con.execute("BEGIN TRANSACTION")
         loaded = load_export(con, KEEP, validated.tables)
         replace_source_audit(
@@ -190,6 +193,7 @@ def keep_raw_tables(
             drift=validated.drift,
         )
         con.execute("COMMIT")
+        seconds = validated.timings | {"load": time.perf_counter() - load_started}
     finally:
         con.close()
 
@@ -202,13 +206,18 @@ def keep_raw_tables(
         )
     for spec in KEEP.files:
         sheets = [f for f in validated.files if f["table"] == spec.table]
+        metadata = {
+            "dagster/row_count": loaded[spec.table],
+            "rows_rejected": sum(f["rows_rejected"] for f in sheets),
+            "inputs": ", ".join(i.name for i in landed.inputs),
+        }
+        if spec.table == STEP_TIMINGS_TABLE:  # the step's, once: for operators and bench/
+            metadata["stage_timings"] = MetadataValue.json(
+                {f"{stage}_s": round(s, 3) for stage, s in seconds.items()}
+            )
         yield MaterializeResult(
             asset_key=[SOURCE, spec.table],
-            metadata={
-                "dagster/row_count": loaded[spec.table],
-                "rows_rejected": sum(f["rows_rejected"] for f in sheets),
-                "inputs": ", ".join(i.name for i in landed.inputs),
-            },
+            metadata=metadata,
             check_results=[
                 quarantine_check(
                     AssetKey([SOURCE, spec.table]),

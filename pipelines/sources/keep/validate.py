@@ -24,6 +24,8 @@ The conversion reuses the parsed cells.
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +62,8 @@ class ValidatedKeep:
     drift: dict[str, list[str]] = field(default_factory=dict)  # file -> unknown headers
     # audit.loaded_files rows, one per sheet (with the raw table it loads into)
     files: list[dict] = field(default_factory=list)
+    # Wall seconds of read, validate and convert, every input: for operators and bench/.
+    timings: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         return summarize(self.rejected) if len(self.rejected) else "no rows rejected"
@@ -76,8 +80,18 @@ def validate_inputs(
     failures: list[pd.DataFrame] = []
     drift: dict[str, list[str]] = {}
     files: list[dict] = []
+    timings: Counter[str] = Counter()
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] += now - clock
+        clock = now
+
     for item in inputs:
         reads = read_export(item.path, item.name, limits)
+        lap("read")
         parsed = [parse_cells(read) for read in reads]
         found = [_failures(read, cells) for read, cells in zip(reads, parsed, strict=True)]
         projects = next((n for n, r in enumerate(reads) if r.sheet.table == "projects"), None)
@@ -90,7 +104,9 @@ def validate_inputs(
             rejected = rejected.sort_values("row_number", kind="stable")
             mask = _mask(read, rejected)
             _enforce_threshold(read, rejected, max_rejected_pct)
+            lap("validate")
             raw[read.sheet.table].append(to_raw(read, read.frame[~mask], item, cells))
+            lap("convert")
             failures.append(rejected)
             if read.drift:
                 drift[read.file] = read.drift
@@ -112,7 +128,8 @@ def validate_inputs(
         table.insert(0, ROW_NUMBER, np.arange(1, len(table) + 1, dtype="int64"))
         tables[spec.table] = table
     rejected = pd.concat([_empty(), *failures], ignore_index=True)
-    return ValidatedKeep(tables, _typed(rejected), drift, files)
+    lap("convert")
+    return ValidatedKeep(tables, _typed(rejected), drift, files, timings)
 
 
 # --- failures of one sheet ------------------------------------------------------------------

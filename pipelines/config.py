@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,10 @@ class Settings:
     monitoring_url: str
     monitoring_token: str | None
     max_rejected_pct: float
+    # The HTTP client's limits for the monitoring export, in seconds: how long a request
+    # may wait for the next bytes, and how long one file may take, retries included.
+    monitoring_read_timeout: float = 60.0
+    monitoring_total_budget: float = 900.0
     # The results page's map: a NUTS 2 GeoJSON (URL or path); unset means no map.
     nuts_url: str | None = None
     # keep.eu: archived export files, else the API's base URL (ignored, with a warning, when
@@ -58,6 +63,8 @@ class Settings:
             monitoring_url=env.get("INTERREG_MONITORING_URL") or str(SAMPLE_MONITORING_DIR),
             monitoring_token=env.get("INTERREG_MONITORING_TOKEN") or None,
             max_rejected_pct=float(env.get("INTERREG_MAX_REJECTED_PCT") or 1),
+            monitoring_read_timeout=parse_seconds(env, "INTERREG_MONITORING_READ_TIMEOUT", 60.0),
+            monitoring_total_budget=parse_seconds(env, "INTERREG_MONITORING_TOTAL_BUDGET", 900.0),
             nuts_url=env.get("INTERREG_NUTS_URL") or None,
             keep_url=keep_url,
             keep_files=keep_files or (() if keep_url else (SAMPLE_KEEP_FILE,)),
@@ -122,3 +129,17 @@ def parse_bytes(env: dict[str, str], name: str, default: int) -> int:
             " with K, M or G (128M is 128 MiB)"
         )
     return int(digits) * scale
+
+
+def parse_seconds(env: dict[str, str], name: str, default: float) -> float:
+    """A duration in seconds: a number above 0."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigurationError(f"{name}={text!r}: give a number of seconds above 0")
+    return seconds

@@ -59,6 +59,8 @@ defs = Definitions(
             if os.environ.get("INTERREG_MONITORING_TOKEN")
             else None,
             max_rejected_pct=settings.max_rejected_pct,
+            read_timeout=settings.monitoring_read_timeout,
+            total_budget=settings.monitoring_total_budget,
         ),
         "keep": KeepSource(
             files=[str(path) for path in settings.keep_files],

@@ -45,7 +45,6 @@ from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.crash_points import ENV as PAUSE_AT
-from pipelines.sources.monitoring.extract import READ_TIMEOUT_ENV, TOTAL_BUDGET_ENV
 from schemas.monitoring_contract import MONITORING
 
 TOKEN = "tok-Faults-9f27c1-never-printed"
@@ -323,6 +322,10 @@ def test_a_redirect_to_another_host_does_not_carry_the_token(good, httpserver):
 # (INTERREG_MONITORING_READ_TIMEOUT / _TOTAL_BUDGET): with backoffs of 1 s and 2 s, a
 # request that always fails gives up after 2 or 3 attempts, about 3 s after the first.
 READ_TIMEOUT, BUDGET = 1.0, 4.0
+READ_TIMEOUT_ENV, TOTAL_BUDGET_ENV = (
+    "INTERREG_MONITORING_READ_TIMEOUT",
+    "INTERREG_MONITORING_TOTAL_BUDGET",
+)
 SMALL_BUDGETS = {READ_TIMEOUT_ENV: f"{READ_TIMEOUT:g}", TOTAL_BUDGET_ENV: f"{BUDGET:g}"}
 # What a machine under load may add to a bound (process start, scheduling).
 SLACK = 1.5

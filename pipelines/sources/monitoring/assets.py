@@ -21,6 +21,7 @@ from dagster import (
 from pipelines.crash_points import pause_point
 from pipelines.errors import ContractError
 from pipelines.ops.progress import python_logs_to_step
+from pipelines.sources.http import HttpClient
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
 from pipelines.sources.monitoring.validate import stage_timings, validate_export
 from pipelines.sources.raw_step import (
@@ -48,6 +49,15 @@ class MonitoringSource(ConfigurableResource):
     url: str
     token: str | None = None  # sent as a bearer token; an EnvVar, so the UI shows only its name
     max_rejected_pct: float = 1.0
+    # The HTTP client's limits, in seconds: a wait for the next bytes, and one file's
+    # download with its retries.
+    read_timeout: float = 60.0
+    total_budget: float = 900.0
+
+    def client(self) -> HttpClient:
+        return HttpClient(
+            token=self.token, read_timeout=self.read_timeout, total_budget=self.total_budget
+        )
 
 
 @asset(
@@ -62,8 +72,8 @@ def monitoring_export(
 ) -> LandedExport:
     # Retries, refetches after a hash mismatch and ignored manifest entries are logged by
     # the HTTP client and the extractor: show them in this step's log.
-    with python_logs_to_step(context):
-        landed = fetch_export(monitoring.url, warehouse.store.landing_root, monitoring.token)
+    with python_logs_to_step(context), monitoring.client() as client:
+        landed = fetch_export(monitoring.url, warehouse.store.landing_root, client=client)
     pause_point("download")
     context.add_output_metadata(
         {

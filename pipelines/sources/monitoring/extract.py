@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,11 +31,6 @@ MANIFEST = "manifest.json"
 MANIFEST_MAX_BYTES = 10 << 20
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _UNSAFE_NAME = re.compile(r"[/\\:\x00-\x1f\x7f]")
-# The HTTP client's limits for the export (seconds); unset means the client's defaults
-# (read timeout 60 s, total budget 900 s per request). An operator may need them shorter
-# (fail fast) or longer (a slow export); the fault tests set them small.
-READ_TIMEOUT_ENV = "INTERREG_MONITORING_READ_TIMEOUT"
-TOTAL_BUDGET_ENV = "INTERREG_MONITORING_TOTAL_BUDGET"
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,7 @@ def fetch_export(
     size limit) uses its own token unless `token` is given too.
     """
     if client is None:
-        with HttpClient(token=token, **http_limits()) as own_client:
+        with HttpClient(token=token) as own_client:
             return fetch_export(location, landing_root, token, client=own_client)
     source = _open(str(location), Landing(Path(landing_root), SOURCE), client, token)
     manifest_blob = _fetch_manifest(source)
@@ -104,28 +97,6 @@ def fetch_export(
         sum(f.from_cache for f in files.values()),
     )
     return LandedExport(manifest, source.shown, files, manifest_blob.path)
-
-
-def http_limits(env: dict[str, str] | None = None) -> dict[str, float]:
-    """HttpClient options from INTERREG_MONITORING_READ_TIMEOUT / _TOTAL_BUDGET, where set.
-
-    Read here, not in pipelines.config, because the monitoring asset calls fetch_export
-    without a client: no way to pass them through the resource without touching it.
-    """
-    env = os.environ if env is None else env
-    limits: dict[str, float] = {}
-    for option, name in (("read_timeout", READ_TIMEOUT_ENV), ("total_budget", TOTAL_BUDGET_ENV)):
-        text = (env.get(name) or "").strip()
-        if not text:
-            continue
-        try:
-            seconds = float(text)
-        except ValueError:
-            seconds = math.nan
-        if not (math.isfinite(seconds) and seconds > 0):
-            raise ConfigurationError(f"{name}={text!r}: give a number of seconds above 0")
-        limits[option] = seconds
-    return limits
 
 
 def fetch_manifest(

@@ -1,0 +1,35 @@
+"""Settings from the environment: the monitoring export's HTTP limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.config import Settings
+from pipelines.definitions import defs
+from pipelines.errors import ConfigurationError
+
+
+def test_the_monitoring_http_limits_default_to_a_minute_and_a_quarter_hour():
+    settings = Settings.from_env({})
+    assert (settings.monitoring_read_timeout, settings.monitoring_total_budget) == (60.0, 900.0)
+
+
+def test_the_monitoring_http_limits_are_read_from_the_environment():
+    settings = Settings.from_env(
+        {"INTERREG_MONITORING_READ_TIMEOUT": "2.5", "INTERREG_MONITORING_TOTAL_BUDGET": " 30 "}
+    )
+    assert (settings.monitoring_read_timeout, settings.monitoring_total_budget) == (2.5, 30.0)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan", "inf"])
+def test_a_limit_that_is_not_a_positive_number_of_seconds_is_refused_by_name(value):
+    with pytest.raises(ConfigurationError, match=f"INTERREG_MONITORING_READ_TIMEOUT='{value}'"):
+        Settings.from_env({"INTERREG_MONITORING_READ_TIMEOUT": value})
+
+
+def test_the_monitoring_resource_carries_the_limits_to_its_http_client():
+    monitoring = defs.resources["monitoring"].model_copy(
+        update={"read_timeout": 7.0, "total_budget": 70.0}
+    )
+    with monitoring.client() as client:
+        assert (client.read_timeout, client.total_budget) == (7.0, 70.0)

@@ -103,7 +103,11 @@ PUBLISH_STEP = "warehouse__published"
 
 
 def rollback() -> int:
-    warehouse = Warehouse(Settings.from_env().warehouse_dir)
+    """Publish the previous release again, then its results page."""
+    from pipelines.report.site import refresh_published_page
+
+    settings = Settings.from_env()
+    warehouse = Warehouse(settings.warehouse_dir)
     with warehouse.write_lock():
         release = warehouse.rollback()
         warehouse.record_run(
@@ -114,7 +118,11 @@ def rollback() -> int:
                 "error": f"published {release.name} again",
             }
         )
-    print(f"published {release.name} again: {warehouse.published_path}")
+        print(f"published {release.name} again: {warehouse.published_path}")
+        try:
+            refresh_published_page(warehouse.directory, settings.nuts_url)
+        except PipelineError as error:
+            raise PipelineError(f"the release is published again, but its page: {error}") from None
     return 0
 
 

@@ -3,12 +3,11 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.config import Settings
-from pipelines.report.site import SITE_DIR, build_site
+from pipelines.report.site import refresh_published_page
 from pipelines.warehouse.assets import PUBLISHED_KEY
 from pipelines.warehouse.resource import WarehouseResource
 
 REPORT_KEY = AssetKey(["site", "report"])
-BUILT_FROM = ".built-from"  # in site/: the release and map source the page was built from
 
 
 @asset(
@@ -21,18 +20,11 @@ BUILT_FROM = ".built-from"  # in site/: the release and map source the page was 
 )
 def results_page(context: AssetExecutionContext, warehouse: WarehouseResource):
     # Read at run time, like the CLI: the page's map follows the environment of the run.
-    nuts_url = Settings.from_env().nuts_url
-    store = warehouse.store
-    # What the page is built from: the published release, and the map's source.
-    built_from = f"{store.current_release()}\n{nuts_url}\n"
-    stamp = store.directory / SITE_DIR / BUILT_FROM
-    if stamp.exists() and stamp.read_text(encoding="utf-8") == built_from:
+    result = refresh_published_page(warehouse.store.directory, Settings.from_env().nuts_url)
+    if result is None:
         return MaterializeResult(
             metadata={"unchanged": "the page of the published release is already in place"}
         )
-    result = build_site(store.directory, None, nuts_url)
-    if result.map_drawn or nuts_url is None:  # a map that failed is tried again next run
-        (result.path / BUILT_FROM).write_text(built_from, encoding="utf-8")
     for note in result.notes:
         context.log.warning(note)
     return MaterializeResult(

@@ -44,6 +44,7 @@ log = logging.getLogger("pipelines.report")
 
 HERE = Path(__file__).parent
 SITE_DIR = "site"
+BUILT_FROM = ".built-from"  # in site/: the release and map source the page was built from
 EXPORTS_DIR = "exports"  # written by the publish step, beside site/
 EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
 STALE_SECONDS = 3600  # a build folder older than this was left by a killed build
@@ -400,6 +401,21 @@ def build_site(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return SiteResult(target, data.as_of, map_result is not None, notes)
+
+
+def refresh_published_page(warehouse_dir: Path, nuts_url: str | None) -> SiteResult | None:
+    """The page of the published release, as of its latest date: built unless the page in
+    place was built from that release with that map source (then None). After each
+    publish, and after a rollback, so that the page never shows a release that is gone."""
+    warehouse = Warehouse(Path(warehouse_dir))
+    built_from = f"{warehouse.current_release()}\n{nuts_url}\n"
+    stamp = warehouse.directory / SITE_DIR / BUILT_FROM
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == built_from:
+        return None
+    result = build_site(warehouse.directory, None, nuts_url)
+    if result.map_drawn or nuts_url is None:  # a map that failed is tried again next time
+        (result.path / BUILT_FROM).write_text(built_from, encoding="utf-8")
+    return result
 
 
 def _swap_in(work: Path, target: Path) -> Path:

@@ -103,6 +103,9 @@ def test_rollback_publishes_the_previous_release(warehouse):
     assert result.returncode == 0, result.stderr
     assert run_ids(published(warehouse))[-1] != latest
     assert (warehouse / "exports" / "policy_changes.csv").exists()
+    # The results page is rebuilt from the release published again, not left on the other.
+    current = (warehouse / "exports").resolve().parent
+    assert (warehouse / "site" / ".built-from").read_text().startswith(f"{current}\n")
 
 
 def test_the_published_file_opens_in_duckdb_1_4(warehouse, tmp_path):

@@ -48,7 +48,6 @@ BUILT_FROM = ".built-from"  # in site/: the release and map source the page was 
 EXPORTS_DIR = "exports"  # written by the publish step, beside site/
 EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
 STALE_SECONDS = 3600  # a build folder older than this was left by a killed build
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 
 CHANGE_TYPES = {
     "new_projects": "New projects",

@@ -293,6 +293,9 @@ class RowRule:
     columns: tuple[str, ...]
     error: str
     test: Callable[[pd.DataFrame], pd.Series]
+    # For a rule that compares rows with each other: the rows it judges together. The
+    # screen hands them to Pandera all together, never a row without its peers.
+    together: Callable[[pd.DataFrame], pd.Series] | None = None
 
     def check(self) -> pa.Check:
         return pa.Check(
@@ -338,6 +341,19 @@ def _project_rows_agree(sheet: Sheet) -> RowRule:
     )
 
 
+def _listed_once(sheet: Sheet) -> RowRule:
+    """A row whose cells are all those of an earlier row is the same partner again."""
+    fields = [f.name for f in sheet.fields]
+    return RowRule(
+        "listed_once",
+        ("acronym", "organisation_name"),
+        "repeats an earlier row of the sheet in every column: the partner is loaded once, "
+        "from its first row",
+        lambda frame: ~frame.duplicated(subset=fields, keep="first"),
+        together=lambda frame: frame.duplicated(subset=fields, keep=False),
+    )
+
+
 def _organisation_named(frame: pd.DataFrame) -> pd.Series:
     return frame["organisation_name"].notna() | frame["organisation_name_2"].notna()
 
@@ -363,6 +379,8 @@ def row_rules(sheet: Sheet) -> list[RowRule]:
                 _organisation_named,
             )
         )
+    if sheet.table == "partners":
+        rules.append(_listed_once(sheet))
     return rules
 
 

@@ -169,8 +169,9 @@ def suspects(read: SheetRead, parsed: dict[str, list]) -> np.ndarray:
 
     The same tests the schema runs (a required cell empty, a rule's INVALID on a non-null
     cell, the rules over rows), straight on lists. A project row drags along every row of
-    its project, so that Pandera, run on the suspects only, sees whole projects and finds
-    exactly what it would find on the whole sheet. Usually nothing is suspect, and
+    its project, and a repeated partner row the rows it repeats, so that Pandera, run on
+    the suspects only, sees whole projects and finds exactly what it would find on the
+    whole sheet. Usually nothing is suspect, and
     Pandera has nothing to look at.
     """
     sheet, frame = read.sheet, read.frame
@@ -188,7 +189,10 @@ def suspects(read: SheetRead, parsed: dict[str, list]) -> np.ndarray:
             invalid = np.fromiter((v is INVALID for v in cells), bool, count=rows)
             flagged |= invalid & ~null
     for rule in row_rules(sheet):
-        flagged |= ~rule.test(frame).to_numpy(dtype=bool)
+        failed = ~rule.test(frame).to_numpy(dtype=bool)
+        flagged |= failed
+        if rule.together is not None and failed.any():
+            flagged |= rule.together(frame).to_numpy(dtype=bool)
     if sheet.key and flagged.any():
         key = project_key(sheet, frame)
         flagged |= key.isin(set(key[flagged])).to_numpy()

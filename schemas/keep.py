@@ -26,7 +26,8 @@ Cells that say a value is not available (`N.a.`, `N/A`, `-`) are null.
 
 Rules over rows: a project listed on several rows (one per lead partner, as the legacy
 layout does) must agree on every project column; a current-layout partner needs a name
-in English or in language 2.
+in English or in language 2; a partner row that repeats an earlier one in every column
+is the same partner again (keep.eu does list some twice), loaded once.
 """
 
 from __future__ import annotations

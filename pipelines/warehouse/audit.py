@@ -24,6 +24,9 @@ CREATE SCHEMA IF NOT EXISTS audit;
 CREATE TABLE IF NOT EXISTS audit.loaded_files (
     run_id VARCHAR, source VARCHAR, file VARCHAR, sha256 VARCHAR, url VARCHAR,
     rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMPTZ);
+-- The source's own date for the file (an export's creation time), where it has one. Added
+-- after the first release: a file published before it gains the column on its next build.
+ALTER TABLE audit.loaded_files ADD COLUMN IF NOT EXISTS exported_at TIMESTAMPTZ;
 CREATE TABLE IF NOT EXISTS audit.rejected_rows (
     run_id VARCHAR, source VARCHAR, file VARCHAR, row_number BIGINT, column_name VARCHAR,
     check_name VARCHAR, value VARCHAR, message VARCHAR);
@@ -68,7 +71,9 @@ def replace_source_audit(
     for table in ("loaded_files", "rejected_rows", "schema_drift"):
         con.execute(f"DELETE FROM audit.{table} WHERE source = ?", [source])
     con.executemany(
-        "INSERT INTO audit.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "INSERT INTO audit.loaded_files (run_id, source, file, sha256, url, rows_read,"
+        " rows_loaded, rows_rejected, loaded_at, exported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
         [
             [
                 run_id,
@@ -79,6 +84,7 @@ def replace_source_audit(
                 f["rows_read"],
                 f["rows_loaded"],
                 f["rows_rejected"],
+                f.get("exported_at"),
             ]
             for f in files
         ],

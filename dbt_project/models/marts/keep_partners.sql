@@ -9,6 +9,12 @@ partners as (
 
 ),
 
+country_names as (
+
+    select * from {{ ref('country_names') }}
+
+),
+
 final as (
 
     select
@@ -16,12 +22,15 @@ final as (
         project_acronym,
         organisation_name,
         is_lead_partner,
-        country_code,
+        partners.country_code,
+        country_names.country_name,
         nuts2_code,
         nuts3_code,
         town,
         budget_eur
     from partners
+    left join country_names
+        on partners.country_code = country_names.country_code
 
 )
 

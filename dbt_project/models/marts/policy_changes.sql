@@ -8,27 +8,54 @@ policy_changes as (
 
 ),
 
+country_names as (
+
+    select * from {{ ref('country_names') }}
+
+),
+
+instrument_types as (
+
+    select * from {{ ref('instrument_types') }}
+
+),
+
+change_types as (
+
+    select * from {{ ref('change_types') }}
+
+),
+
 final as (
 
     select
-        change_id,
-        project_id,
-        project_acronym,
-        partner_id,
-        organisation_name,
-        country_code,
-        nuts2_code,
-        instrument_id,
-        instrument_name,
-        instrument_type,
-        is_structural_funds,
-        change_type,
-        description,
-        sf_influenced_eur,
-        other_influenced_eur,
-        total_influenced_eur,
-        validated_on
+        policy_changes.change_id,
+        policy_changes.project_id,
+        policy_changes.project_acronym,
+        policy_changes.partner_id,
+        policy_changes.organisation_name,
+        policy_changes.country_code,
+        country_names.country_name,
+        policy_changes.nuts2_code,
+        policy_changes.instrument_id,
+        policy_changes.instrument_name,
+        policy_changes.instrument_type,
+        instrument_types.instrument_type_label,
+        policy_changes.is_structural_funds,
+        policy_changes.change_type,
+        change_types.change_type_label,
+        policy_changes.description,
+        policy_changes.sf_influenced_eur,
+        policy_changes.other_influenced_eur,
+        policy_changes.total_influenced_eur,
+        policy_changes.validated_on
     from policy_changes
+    left join country_names
+        on policy_changes.country_code = country_names.country_code
+    left join instrument_types
+        on policy_changes.instrument_type = instrument_types.instrument_type
+    left join change_types
+        on policy_changes.change_type = change_types.change_type
 
 )
 

@@ -1,5 +1,18 @@
--- One row per non-withdrawn project, with its partnership and whether keep.eu lists it
--- (matched on the acronym within the programme: int_keep_project_matches).
+-- One row per non-withdrawn project, with its partnership, its lead partner's place, its
+-- results as of the export (the last date of project_results; 0 where it has none) and
+-- what keep.eu says of it (matched on the acronym within the programme:
+-- int_keep_project_matches).
+{%- set results = [
+    'policy_learning_events',
+    'good_practices_identified',
+    'people_with_increased_capacity',
+    'action_plans',
+    'good_practices_validated',
+    'policy_instruments_influenced',
+    'policy_instruments_influenced_sf',
+    'financial_impact_eur',
+    'financial_impact_sf_eur',
+] %}
 with
 
 projects as (
@@ -10,7 +23,20 @@ projects as (
 
 partners as (
 
-    select * from {{ ref('int_partners_active') }}
+    select * from {{ ref('partners') }}
+
+),
+
+project_results as (
+
+    select * from {{ ref('project_results') }}
+    where as_of_date = (select max(as_of_date) from {{ ref('int_as_of_dates') }})
+
+),
+
+priority_axes as (
+
+    select * from {{ ref('priority_axes') }}
 
 ),
 
@@ -19,11 +45,20 @@ partnerships as (
     select
         project_id,
         count(*) as partners,
-        count(distinct country_code) as countries,
-        -- The contract guarantees one lead per project (tested on the source).
-        min(organisation_name) filter (where is_lead_partner) as lead_partner_name
+        count(distinct country_code) as countries
     from partners
     group by project_id
+
+),
+
+lead_partners as (
+
+    -- The contract guarantees one lead per project (tested on the source); should a
+    -- quarantine leave two, the first by partner_id.
+    select *
+    from partners
+    where is_lead_partner
+    qualify row_number() over (partition by project_id order by partner_id) = 1
 
 ),
 
@@ -47,20 +82,40 @@ final as (
         projects.acronym,
         projects.title,
         projects.priority_axis,
+        priority_axes.priority_axis_label,
         projects.call_no,
         projects.status,
+        projects.approved_on,
         projects.start_date,
         projects.end_date,
         projects.total_budget_eur,
         projects.erdf_eur,
+        projects.website,
         coalesce(partnerships.partners, 0) as partners,
         coalesce(partnerships.countries, 0) as countries,
-        partnerships.lead_partner_name,
+        lead_partners.organisation_name as lead_partner_name,
+        lead_partners.country_code as lead_partner_country_code,
+        lead_partners.country_name as lead_partner_country_name,
+        lead_partners.nuts2_code as lead_partner_nuts2_code,
+        lead_partners.region_name as lead_partner_region_name,
+        {%- for figure in results %}
+        coalesce(
+            project_results.{{ figure }},
+            cast(0 as {{ 'decimal(18, 2)' if figure.endswith('_eur') else 'bigint' }})
+        ) as {{ figure }},
+        {%- endfor %}
         keep_matches.keep_project_key is not null as is_in_keep,
-        keep_projects.themes as keep_themes
+        keep_projects.themes as keep_themes,
+        keep_projects.description as keep_description
     from projects
     left join partnerships
         on projects.project_id = partnerships.project_id
+    left join lead_partners
+        on projects.project_id = lead_partners.project_id
+    left join priority_axes
+        on projects.priority_axis = priority_axes.priority_axis
+    left join project_results
+        on projects.project_id = project_results.project_id
     left join keep_matches
         on projects.project_id = keep_matches.project_id
     left join keep_projects

@@ -20,6 +20,12 @@ policy_changes as (
 
 ),
 
+country_names as (
+
+    select * from {{ ref('country_names') }}
+
+),
+
 partner_regions as (
 
     select
@@ -59,6 +65,7 @@ final as (
         regions.nuts2_code,
         -- NUTS codes start with the country's code (EU usage: EL, UK).
         coalesce(eligible_regions.country_code, left(regions.nuts2_code, 2)) as country_code,
+        country_names.country_name,
         eligible_regions.region_name,
         eligible_regions.nuts2_code is not null as is_eligible,
         coalesce(partner_regions.partners, 0) as partners,
@@ -72,6 +79,9 @@ final as (
         on regions.nuts2_code = partner_regions.nuts2_code
     left join policy_change_regions
         on regions.nuts2_code = policy_change_regions.nuts2_code
+    left join country_names
+        on coalesce(eligible_regions.country_code, left(regions.nuts2_code, 2))
+            = country_names.country_code
 
 )
 

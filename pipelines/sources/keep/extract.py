@@ -11,9 +11,11 @@ import contextlib
 import hashlib
 import json
 import logging
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +169,22 @@ def landed_api_export(
     blob = LandedBlob(path, sha256, size, redact_url(url), from_cache=True)
     log.info("reusing the keep.eu export %s landed by the sensor: %d bytes", sha256[:12], size)
     return LandedKeep((_input(API_EXPORT_NAME, 1, blob),), request_body=payload)
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]+)</dcterms:created>")
+
+
+def workbook_created_at(path: Path) -> datetime | None:
+    """When keep.eu wrote the export: the workbook's own creation time (its document
+    properties), the export's date for data_freshness. None for a CSV, a workbook without
+    the property, or one that is unreadable (its reader says why)."""
+    try:
+        with zipfile.ZipFile(path) as book, book.open(CORE_PROPERTIES) as part:
+            found = CREATED.search(part.read(64 * 1024))
+        return datetime.fromisoformat(found.group(1).decode().strip()) if found else None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
 
 
 def landed_export_path(landing_root: Path, sha256: str) -> Path:

@@ -35,7 +35,7 @@ from pandera.errors import SchemaErrors
 
 from pipelines.errors import ContractError
 from pipelines.sources.keep.convert import empty_raw, to_raw
-from pipelines.sources.keep.extract import KeepInput
+from pipelines.sources.keep.extract import KeepInput, workbook_created_at
 from pipelines.sources.keep.limits import DEFAULT_LIMITS, WorkbookLimits
 from pipelines.sources.keep.read import LINE, ROW, SheetRead, read_export
 from pipelines.warehouse.audit import REJECTED_COLUMNS
@@ -91,6 +91,7 @@ def validate_inputs(
 
     for item in inputs:
         reads = read_export(item.path, item.name, limits)
+        exported_at = workbook_created_at(item.path)
         lap("read")
         parsed = [parse_cells(read) for read in reads]
         found = [_failures(read, cells) for read, cells in zip(reads, parsed, strict=True)]
@@ -116,6 +117,7 @@ def validate_inputs(
                     "table": read.sheet.table,
                     "sha256": item.sha256,
                     "url": item.url,
+                    "exported_at": exported_at,
                     "rows_read": read.rows_read,
                     "rows_loaded": int((~mask).sum()),
                     "rows_rejected": read.rows_read - int((~mask).sum()),

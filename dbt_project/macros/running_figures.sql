@@ -1,0 +1,71 @@
+{#-
+    Figures as of every date of int_as_of_dates, per key, from dated changes:
+        figure(key, D) = sum(amount) over the key's changes of that figure with changed_on <= D.
+    `changes` is a relation with the `keys` columns, `figure`, `changed_on` and `amount`
+    (a contribution adds on valid_from; a superseded one takes it back on valid_to).
+    Each change counts from the first as-of date on or after it (ASOF join); a figure is
+    the running sum of its changes over the dates, so the cost grows with changes + rows,
+    never dates x changes. Decimal arithmetic, exact; a figure with nothing to sum is 0.
+
+    Rows: every (as_of_date, key) of `spine` when it is given (a relation with the `keys`
+    columns: every date for each), else every date from the key's first change on.
+    Keys must not be null. A change after the last as-of date counts on no date.
+-#}
+{% macro running_figures(changes, keys, figures, spine=none) %}
+    {%- set key_list = keys | join(', ') -%}
+    (
+    with
+
+    dated_changes as (
+
+        select
+            {% for key in keys %}changes.{{ key }}, {% endfor %}
+            as_of_dates.as_of_date,
+            {%- for figure in figures %}
+            sum(changes.amount) filter (where changes.figure = '{{ figure }}') as {{ figure }}
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        from {{ changes }} as changes
+        asof inner join {{ ref('int_as_of_dates') }} as as_of_dates
+            on changes.changed_on <= as_of_dates.as_of_date
+        group by {% for key in keys %}changes.{{ key }}, {% endfor %}as_of_dates.as_of_date
+
+    ),
+
+    rows_wanted as (
+
+        {%- if spine is not none %}
+        select {% for key in keys %}spine.{{ key }}, {% endfor %}as_of_dates.as_of_date
+        from {{ spine }} as spine
+        cross join {{ ref('int_as_of_dates') }} as as_of_dates
+        {%- else %}
+        select {% for key in keys %}first_dates.{{ key }}, {% endfor %}as_of_dates.as_of_date
+        from (
+            select {{ key_list }}, min(as_of_date) as first_on
+            from dated_changes
+            group by {{ key_list }}
+        ) as first_dates
+        inner join {{ ref('int_as_of_dates') }} as as_of_dates
+            on as_of_dates.as_of_date >= first_dates.first_on
+        {%- endif %}
+
+    )
+
+    select
+        rows_wanted.as_of_date,
+        {% for key in keys %}rows_wanted.{{ key }},{% endfor %}
+        {%- for figure in figures %}
+        coalesce(
+            sum(dated_changes.{{ figure }}) over (
+                partition by {% for key in keys %}rows_wanted.{{ key }}{{ ", " if not loop.last }}{% endfor %}
+                order by rows_wanted.as_of_date
+                rows between unbounded preceding and current row
+            ),
+            0
+        ) as {{ figure }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from rows_wanted
+    left join dated_changes
+        on {% for key in keys %}rows_wanted.{{ key }} = dated_changes.{{ key }} and {% endfor %}rows_wanted.as_of_date = dated_changes.as_of_date
+    )
+{% endmacro %}

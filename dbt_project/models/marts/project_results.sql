@@ -1,0 +1,69 @@
+-- Each project's share of the headline figures, as of every date of headline_results: the
+-- same contributions (int_headline_contributions), by the same rule (valid_from <= D <
+-- valid_to), summed per project instead of over the programme. A project has rows from
+-- the first date it counts on (its approval, normally); summed over projects, every
+-- figure equals headline_results on every date (tests/assert_project_results_add_up...).
+{%- set figures = [
+    'policy_learning_events',
+    'good_practices_identified',
+    'people_with_increased_capacity',
+    'action_plans',
+    'good_practices_validated',
+    'policy_instruments_influenced',
+    'policy_instruments_influenced_sf',
+    'financial_impact_eur',
+    'financial_impact_sf_eur',
+] %}
+with
+
+contributions as (
+
+    select * from {{ ref('int_headline_contributions') }}
+    where project_id is not null
+
+),
+
+projects as (
+
+    select * from {{ ref('int_projects_active') }}
+
+),
+
+changes as (
+
+    select project_id, figure, valid_from as changed_on, contribution as amount
+    from contributions
+    where valid_from is not null
+        and (valid_to is null or valid_to > valid_from)
+
+    union all
+
+    select project_id, figure, valid_to as changed_on, -contribution as amount
+    from contributions
+    where valid_from is not null
+        and valid_to > valid_from
+
+),
+
+figures as {{ running_figures('changes', ['project_id'], figures) }},
+
+final as (
+
+    select
+        figures.as_of_date,
+        figures.project_id,
+        projects.acronym as project_acronym,
+        {%- for figure in figures %}
+        {%- if figure.endswith('_eur') %}
+        cast(figures.{{ figure }} as decimal(18, 2)) as {{ figure }}
+        {%- else %}
+        cast(figures.{{ figure }} as bigint) as {{ figure }}
+        {%- endif %}{{ "," if not loop.last }}
+        {%- endfor %}
+    from figures
+    inner join projects
+        on figures.project_id = projects.project_id
+
+)
+
+select * from final

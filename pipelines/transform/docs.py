@@ -20,12 +20,34 @@ Generated from `dbt_project/models/marts/*.yml` by `make docs`; do not edit by h
 """
 
 
-def marts_markdown(manifest: dict) -> str:
-    models = sorted(
+def mart_models(manifest: dict) -> list[dict]:
+    return sorted(
         (node for node in manifest["nodes"].values()
          if node["resource_type"] == "model" and node["fqn"][1] == "marts"),
         key=lambda node: node["name"],
     )  # fmt: skip
+
+
+def mart_column_descriptions(manifest: dict | None = None) -> dict[str, dict[str, str]]:
+    """mart -> column -> its dbt description, one line each: the exports' About sheets
+    explain the columns in the words of the marts' yml. Empty when there is no manifest
+    (the downloads are still written, without the descriptions)."""
+    if manifest is None:
+        path = Path(dbt_project.manifest_path)
+        if not path.is_file():
+            return {}
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        model["name"]: {
+            name: " ".join(column.get("description", "").split())
+            for name, column in model["columns"].items()
+        }
+        for model in mart_models(manifest)
+    }
+
+
+def marts_markdown(manifest: dict) -> str:
+    models = mart_models(manifest)
     parts = [HEADER]
     for model in models:
         parts.append(f"\n## `marts.{model['name']}`\n\n{model['description'].strip()}\n")

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.assets import dbt_models
+from pipelines.transform.docs import mart_column_descriptions
 from pipelines.warehouse.audit import software_versions, write_runs
 from pipelines.warehouse.exports import mart_tables, write_exports
 from pipelines.warehouse.fingerprint import forced, published_fingerprint, run_fingerprint
@@ -24,7 +25,8 @@ PUBLISHED_KEY = AssetKey(["warehouse", "published"])
     kinds={"duckdb", "parquet"},
     deps=[dbt_models],
     freshness_policy=PUBLISHED_FRESHNESS,
-    description="interreg.duckdb and its exports (Parquet per mart, the policy-change list as "
+    description="interreg.duckdb and its exports (Parquet per mart; policy changes, projects, "
+    "partners, good practices, regional coverage, country results and the headline series as "
     "CSV and XLSX), published by atomic renames once every check passed.",
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
@@ -36,7 +38,9 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
         fingerprint = run_fingerprint(con, build)
         if not forced(context.run.tags) and fingerprint == published_fingerprint(con):
             return unchanged(context, warehouse, con, fingerprint)
-        exports = write_exports(con, store.build_exports_dir(context.run.run_id))
+        exports = write_exports(
+            con, store.build_exports_dir(context.run.run_id), mart_column_descriptions()
+        )
         files = (
             con.execute(
                 "SELECT source, file, sha256, rows_read, rows_loaded, rows_rejected"

@@ -838,7 +838,7 @@ def test_formulas_come_out_as_text_in_the_marts_and_the_exports(hostile_run):
         ).fetchall()
     assert organisations and {o for (o,) in organisations} == {FORMULA}
 
-    with open(warehouse / "exports" / "policy_changes.csv", encoding="utf-8", newline="") as f:
+    with open(warehouse / "exports" / "policy_changes.csv", encoding="utf-8-sig", newline="") as f:
         cells = [cell for row in csv.reader(f) for cell in row]
     assert "'" + FORMULA in cells and "'@SUM(1+1)" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "@"))]

@@ -22,6 +22,7 @@ from support.warehouse import mart_hashes
 from werkzeug import Response
 
 from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.warehouse.exports import DOWNLOADS, mart_tables
 from pipelines.warehouse.summary import FIGURES
 
 TOKEN = "s3cret-token-never-printed"
@@ -55,6 +56,13 @@ def test_run_on_the_bundled_sample_publishes_and_prints_every_figure(sample_ware
     for label in FIGURES.values():
         assert label in result.stdout
     assert published(warehouse).exists()
+    # Every download whose mart was built is published as CSV and XLSX beside the file.
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        marts = set(mart_tables(con))
+    built = [name for name in DOWNLOADS if name in marts]
+    assert "policy_changes" in built and "headline_results" in built
+    files = {p.name for p in (warehouse / "exports").iterdir()}
+    assert {f"{name}.{ext}" for name in built for ext in ("csv", "xlsx")} <= files
 
 
 def test_every_headline_cell_equals_an_independent_computation(sample_warehouse):

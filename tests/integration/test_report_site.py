@@ -236,7 +236,7 @@ def test_the_policy_change_list_and_its_download_are_cut_at_the_date(warehouse):
     assert 'data-sort="2500120.25">2,500,120.25</td>' in text
     # No published exports here: the page writes its own, as of the same date.
     assert 'href="downloads/policy_changes.csv"' in text
-    with open(warehouse / "site" / "downloads" / "policy_changes.csv", encoding="utf-8") as f:
+    with open(warehouse / "site" / "downloads" / "policy_changes.csv", encoding="utf-8-sig") as f:
         records = list(csv.DictReader(f))
     assert [r["change_id"] for r in records] == ["PC3", "PC2", "PC1"]
     assert records[1]["description"].startswith("'=HYPERLINK")  # never runs as a formula

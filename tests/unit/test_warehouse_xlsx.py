@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.warehouse.xlsx import column_letter, write_xlsx
+from pipelines.warehouse.xlsx import Heading, column_letter, write_xlsx
 
 HOSTILE_TEXT = [
     '=HYPERLINK("http://evil.example", "click")',
@@ -100,3 +100,35 @@ def test_an_empty_table_gives_just_the_header(tmp_path):
     con.execute("CREATE TABLE marts.empty (a INTEGER, b VARCHAR)")
     target = write_xlsx(con, "marts.empty", tmp_path / "empty.xlsx", sheet="empty")
     assert list(openpyxl.load_workbook(target).active.values) == [("a", "b")]
+
+
+def test_the_header_is_styled_frozen_and_filtered_with_the_names_given(con, tmp_path):
+    headers = ["ID", "Label", "Amount (EUR)", "Ratio", "Flag", "Day"]
+    target = write_xlsx(
+        con, "marts.sample", tmp_path / "s.xlsx", sheet="O'Brien's", headers=headers
+    )
+    sheet = openpyxl.load_workbook(target).active
+    assert [c.value for c in sheet[1]] == headers
+    assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:F{len(HOSTILE_TEXT) + 2}"
+    with zipfile.ZipFile(target) as book:
+        assert (
+            f"'O''Brien''s'!$A$1:$F${len(HOSTILE_TEXT) + 2}<"
+            in book.read("xl/workbook.xml").decode()
+        )
+    assert sheet["C2"].number_format == "#,##0.00" and sheet["F2"].number_format == "yyyy-mm-dd"
+    assert sheet["A2"].number_format == "General"  # an INTEGER is a code, not a count
+    assert 0 < sheet.column_dimensions["B"].width <= 60
+
+
+def test_an_about_sheet_follows_with_its_rows_typed(con, tmp_path):
+    about = [(Heading("Title"),), (), ("As of", date(2024, 3, 31)), ("Rows", 12), ("=1+1",)]
+    target = write_xlsx(con, "marts.sample", tmp_path / "a.xlsx", sheet="sample", about=about)
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["sample", "About"] and book.active.title == "sample"
+    rows = list(book["About"].values)
+    assert rows[0][0] == "Title" and book["About"]["A1"].font.b
+    assert rows[2] == ("As of", datetime(2024, 3, 31)) and rows[3] == ("Rows", 12)
+    assert book["About"]["A5"].data_type == "s"
+    second = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("About").to_python()
+    assert second[0][0] == "Title"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.errors import ConfigurationError
+from pipelines.postgres.connection import redact_url
 from pipelines.sources.keep import limits as keep_limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,8 @@ class Settings:
 
     @property
     def published_path(self) -> Path:
+    # A libpq URL where the marts are copied after publishing; None: only the DuckDB file.
+    postgres_url: str | None = None
         return self.warehouse_dir / PUBLISHED_FILE_NAME
 
     @classmethod
@@ -80,12 +83,14 @@ class Settings:
         )
 
     def __repr__(self) -> str:  # the token never reaches a log line
+            postgres_url=(env.get("INTERREG_POSTGRES_URL") or "").strip() or None,
         token = "***" if self.monitoring_token else None
         return (
             f"Settings(warehouse_dir={self.warehouse_dir!s}, monitoring_url={self.monitoring_url},"
             f" monitoring_token={token}, max_rejected_pct={self.max_rejected_pct},"
+        postgres = redact_url(self.postgres_url) if self.postgres_url else None
             f" keep_url={self.keep_url}, keep_files={[str(p) for p in self.keep_files]},"
-            f" keep_programmes={list(self.keep_programmes)})"
+            f" keep_programmes={list(self.keep_programmes)}, postgres_url={postgres})"
         )
 
 

@@ -18,6 +18,7 @@ from pipelines.ops.automation import (
     weekly_refresh,
 )
 from pipelines.ops.progress import progress_logger
+from pipelines.postgres.assets import PostgresTarget, postgres_marts
 from pipelines.report.assets import results_page
 from pipelines.sources.keep.assets import KeepSource, keep_export, keep_raw_tables
 from pipelines.sources.monitoring.assets import (
@@ -43,6 +44,7 @@ defs = Definitions(
         dbt_models,
         published_warehouse,
         results_page,
+        postgres_marts,
     ],
     jobs=[refresh_warehouse],
     schedules=[weekly_refresh],
@@ -71,5 +73,9 @@ defs = Definitions(
             max_unpacked_bytes=settings.keep_max_unpacked_bytes,
         ),
         "dbt": dbt_resource(),
+        # An EnvVar too: the URL may hold the database password.
+        "postgres": PostgresTarget(
+            url=EnvVar("INTERREG_POSTGRES_URL") if settings.postgres_url else None
+        ),
     },
 )

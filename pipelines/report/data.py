@@ -1,96 +1,82 @@
 """What the results page shows, read from the published warehouse (read-only, marts only,
-plus the programme's name from the raw programme table when it is there).
+plus the programme's name and NUTS version from the raw programme table when it is there).
 
-The as-of rule is `interreg headline`'s: the marts.headline_results row of the last as-of
-date on or before the date asked for. The figures' series run from the first as-of date
-to that one. The policy-change list is cut at the same date (a change counts from its
-validated_on, as policy_instruments_influenced does). The regional marts and the project
-list have no date dimension: they are as of the export, and the page says so.
+Everything is as of one date, the rule of `interreg headline`: the marts.headline_results
+row of the last as-of date on or before the date asked for. The dated marts
+(project_results, regional_coverage_history, country_results) are read at that date; the
+lists are cut at it: policy changes by validated_on, projects and partners by the
+project's approval, good practices by submission. Labels (country names, types of
+change) come from the marts: one rule, in dbt.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 import duckdb
 
 from pipelines.errors import PipelineError
 from pipelines.warehouse.summary import FIGURES, headline_as_of
 
+# The results of a project (marts.project_results, and marts.projects as of the export).
+PROJECT_FIGURES = [
+    "policy_learning_events",
+    "good_practices_identified",
+    "good_practices_validated",
+    "people_with_increased_capacity",
+    "action_plans",
+    "policy_instruments_influenced",
+    "policy_instruments_influenced_sf",
+    "financial_impact_eur",
+    "financial_impact_sf_eur",
+]
 
-@dataclass(frozen=True)
-class Region:
-    nuts2_code: str
-    country_code: str
-    region_name: str | None
-    is_eligible: bool
-    partners: int
-    projects: int
-    lead_partners: int
-    policy_changes: int
+REGION_COLUMNS = [
+    "nuts2_code",
+    "country_code",
+    "country_name",
+    "region_name",
+    "is_eligible",
+    "is_involved",
+    "partners",
+    "projects",
+    "lead_partners",
+    "policy_changes",
+    "financial_impact_eur",
+]
 
-
-@dataclass(frozen=True)
-class Country:
-    country_code: str
-    partners: int
-    regions_with_partners: int
-    regions_eligible: int
-    policy_changes: int
-
-
-@dataclass(frozen=True)
-class Table:
-    columns: list[str]
-    rows: list[tuple]
-
-
-@dataclass(frozen=True)
-class ReportData:
-    as_of: date  # the headline row's date (on or before the date asked for)
-    asked: date | None  # the date asked for; None = the latest
-    latest: date  # the last as-of date of the mart (the export's)
-    figures: dict[str, object]  # column of marts.headline_results -> value at `as_of`
-    series: dict[date, dict[str, object]]  # every as-of date up to `as_of`
-    regions: list[Region]
-    policy_changes: Table  # validated_on <= as_of
-    projects: Table
-    programme_name: str | None
-    programme_nuts_version: int | None
-
-    @property
-    def is_latest(self) -> bool:
-        return self.as_of == self.latest
-
-    def countries(self) -> list[Country]:
-        by_code: dict[str, dict[str, int]] = {}
-        for r in self.regions:
-            c = by_code.setdefault(
-                r.country_code,
-                {"partners": 0, "with": 0, "eligible": 0, "changes": 0},
-            )
-            c["partners"] += r.partners
-            c["with"] += r.partners > 0
-            c["eligible"] += r.is_eligible
-            c["changes"] += r.policy_changes
-        return [
-            Country(code, c["partners"], c["with"], c["eligible"], c["changes"])
-            for code, c in by_code.items()
-        ]
-
+COUNTRY_COLUMNS = [
+    "country_code",
+    "country_name",
+    "partners",
+    "projects",
+    "regions_eligible",
+    "regions_involved",
+    "policy_changes",
+    "financial_impact_eur",
+    "financial_impact_sf_eur",
+    "good_practices_validated",
+]
 
 POLICY_CHANGE_COLUMNS = [
     "change_id",
     "validated_on",
+    "project_id",
     "project_acronym",
+    "partner_id",
     "organisation_name",
     "country_code",
+    "country_name",
     "nuts2_code",
     "instrument_name",
     "instrument_type",
+    "instrument_type_label",
     "is_structural_funds",
     "change_type",
+    "change_type_label",
     "sf_influenced_eur",
     "other_influenced_eur",
     "total_influenced_eur",
@@ -98,11 +84,14 @@ POLICY_CHANGE_COLUMNS = [
 ]
 
 PROJECT_COLUMNS = [
+    "project_id",
     "acronym",
     "title",
     "priority_axis",
+    "priority_axis_label",
     "call_no",
     "status",
+    "approved_on",
     "start_date",
     "end_date",
     "total_budget_eur",
@@ -110,7 +99,77 @@ PROJECT_COLUMNS = [
     "partners",
     "countries",
     "lead_partner_name",
+    "lead_partner_country_code",
+    "lead_partner_country_name",
+    "website",
+    "is_in_keep",
+    "keep_themes",
+    "keep_description",
 ]
+
+PARTNER_COLUMNS = [
+    "partner_id",
+    "project_id",
+    "project_acronym",
+    "organisation_name",
+    "organisation_name_en",
+    "role",
+    "is_lead_partner",
+    "legal_status",
+    "country_code",
+    "country_name",
+    "nuts2_code",
+    "region_name",
+    "is_in_programme_area",
+    "budget_eur",
+    "erdf_eur",
+]
+
+GOOD_PRACTICE_COLUMNS = [
+    "good_practice_id",
+    "project_id",
+    "project_acronym",
+    "organisation_name",
+    "country_code",
+    "country_name",
+    "nuts2_code",
+    "title",
+    "status",
+    "submitted_on",
+    "validated_on",
+]
+
+FRESHNESS_COLUMNS = ["source", "source_date", "url", "sha256", "loaded_at", "run_id", "built_at"]
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], params=()) -> list:
+    """Rows as objects with the columns as attributes: what Jinja looks up first (a dict
+    key costs it a failed getattr per cell)."""
+    rows = con.execute(sql, list(params)).fetchall()
+    return [SimpleNamespace(**dict(zip(columns, r, strict=True))) for r in rows]
+
+
+@dataclass
+class ReportData:
+    as_of: date  # the headline row's date (on or before the date asked for)
+    asked: date | None  # the date asked for; None = the latest
+    latest: date  # the last as-of date of the mart (the export's)
+    figures: dict[str, object]  # column of marts.headline_results -> value at `as_of`
+    series: dict[date, dict[str, object]]  # every as-of date up to `as_of`
+    regions: list  # marts.regional_coverage_history at `as_of`
+    countries: list  # marts.country_results at `as_of`
+    policy_changes: list  # validated_on <= as_of, latest first
+    projects: list  # approved by as_of, with their results at as_of
+    partners: list  # of the projects approved by as_of
+    good_practices: list  # submitted by as_of
+    project_history: dict[str, list] = field(default_factory=dict)  # project_id -> results
+    freshness: list = field(default_factory=list)
+    programme_name: str | None = None
+    programme_nuts_version: int | None = None
+
+    @property
+    def is_latest(self) -> bool:
+        return self.as_of == self.latest
 
 
 def policy_changes_as_of(as_of: date) -> tuple[str, str]:
@@ -136,35 +195,103 @@ def query_report_data(con: duckdb.DuckDBPyConnection, as_of: date | None = None)
         " WHERE as_of_date <= ? ORDER BY as_of_date",
         [day],
     ).fetchall()
-    series = {r[0]: dict(zip(FIGURES, r[1:], strict=True)) for r in rows}
-    regions = [
-        Region(*r)
-        for r in con.execute(
-            "SELECT nuts2_code, country_code, region_name, is_eligible, partners, projects,"
-            " lead_partners, policy_changes FROM marts.regional_coverage ORDER BY nuts2_code"
-        ).fetchall()
-    ]
-    changes = con.execute(
-        f"SELECT {', '.join(POLICY_CHANGE_COLUMNS)} FROM marts.policy_changes"
-        " WHERE validated_on <= ? ORDER BY validated_on DESC, change_id",
-        [day],
-    ).fetchall()
-    projects = con.execute(
-        f"SELECT {', '.join(PROJECT_COLUMNS)} FROM marts.projects ORDER BY acronym"
-    ).fetchall()
     name, nuts_version = _programme(con)
     return ReportData(
         as_of=day,
         asked=as_of,
         latest=latest,
         figures=figures,
-        series=series,
-        regions=regions,
-        policy_changes=Table(POLICY_CHANGE_COLUMNS, changes),
-        projects=Table(PROJECT_COLUMNS, projects),
+        series={r[0]: dict(zip(FIGURES, r[1:], strict=True)) for r in rows},
+        regions=_dated(con, "regional_coverage_history", REGION_COLUMNS, day, "nuts2_code"),
+        countries=_dated(con, "country_results", COUNTRY_COLUMNS, day, "country_code"),
+        policy_changes=records(
+            con,
+            f"SELECT {', '.join(POLICY_CHANGE_COLUMNS)} FROM marts.policy_changes"
+            " WHERE validated_on <= ? ORDER BY validated_on DESC, change_id",
+            POLICY_CHANGE_COLUMNS,
+            [day],
+        ),
+        projects=_projects(con, day),
+        partners=records(
+            con,
+            f"SELECT {', '.join(PARTNER_COLUMNS)} FROM marts.partners"
+            " WHERE project_approved_on <= ? ORDER BY project_acronym, partner_id",
+            PARTNER_COLUMNS,
+            [day],
+        ),
+        good_practices=_good_practices(con, day),
+        project_history=_project_history(con, day),
+        freshness=records(
+            con,
+            f"SELECT {', '.join(FRESHNESS_COLUMNS)} FROM marts.data_freshness ORDER BY source",
+            FRESHNESS_COLUMNS,
+        ),
         programme_name=name,
         programme_nuts_version=nuts_version,
     )
+
+
+def _dated(
+    con: duckdb.DuckDBPyConnection, mart: str, columns: list[str], day: date, order: str
+) -> list:
+    """A dated mart's rows at the last of its as-of dates on or before `day`."""
+    return records(
+        con,
+        f"SELECT {', '.join(columns)} FROM marts.{mart} WHERE as_of_date ="
+        f" (SELECT max(as_of_date) FROM marts.{mart} WHERE as_of_date <= ?) ORDER BY {order}",
+        columns,
+        [day],
+    )
+
+
+def _projects(con: duckdb.DuckDBPyConnection, day: date) -> list:
+    """The projects approved by `day`, with their results at `day` (0 when the mart has
+    no row for them: a project approved after the last month end before `day`)."""
+    results = ", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in PROJECT_FIGURES)
+    columns = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
+    return records(
+        con,
+        f"SELECT {columns}, {results} FROM marts.projects p"
+        " LEFT JOIN marts.project_results r ON r.project_id = p.project_id"
+        " AND r.as_of_date = (SELECT max(as_of_date) FROM marts.project_results"
+        " WHERE as_of_date <= ?) WHERE p.approved_on <= ? ORDER BY p.acronym, p.project_id",
+        PROJECT_COLUMNS + PROJECT_FIGURES,
+        [day, day],
+    )
+
+
+def _good_practices(con: duckdb.DuckDBPyConnection, day: date) -> list:
+    """The good practices submitted by `day`, as they stood then: one validated later is
+    still "submitted" (a rejection has no date in the export: it is shown as it is)."""
+    columns = [c for c in GOOD_PRACTICE_COLUMNS if c not in ("status", "validated_on")]
+    return records(
+        con,
+        f"SELECT {', '.join(columns)},"
+        " CASE WHEN status = 'validated' AND validated_on > ? THEN 'submitted' ELSE status END,"
+        " CASE WHEN validated_on <= ? THEN validated_on END FROM marts.good_practices"
+        " WHERE submitted_on <= ? ORDER BY submitted_on DESC, good_practice_id",
+        [*columns, "status", "validated_on"],
+        [day, day, day],
+    )
+
+
+def _project_history(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list]:
+    """Each project's results at every year end up to `day`, and at `day`: the project
+    page's "over time" table (every month end would be 12 times the rows, at 100x 1.5
+    million, for a table nobody reads month by month)."""
+    rows = records(
+        con,
+        f"SELECT project_id, as_of_date, {', '.join(PROJECT_FIGURES)} FROM marts.project_results"
+        " WHERE as_of_date <= ? AND (month(as_of_date) = 12 AND day(as_of_date) = 31"
+        " OR as_of_date = (SELECT max(as_of_date) FROM marts.project_results"
+        " WHERE as_of_date <= ?)) ORDER BY project_id, as_of_date",
+        ["project_id", "as_of_date", *PROJECT_FIGURES],
+        [day, day],
+    )
+    history: dict[str, list] = defaultdict(list)
+    for row in rows:
+        history[row.project_id].append(row)
+    return dict(history)
 
 
 def _programme(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int | None]:

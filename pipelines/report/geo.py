@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.errors import SourceError
@@ -29,6 +29,31 @@ class Boundary:
     code: str
     name: str | None
     polygons: list[list[Ring]]  # each polygon: outer ring, then holes
+    # Projected rings by projection centre: a site draws the same region on many maps.
+    _projected: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def projected(self, centre: tuple[float, float] = CENTRE) -> list[list[float]]:
+        """The rings in the projection, flattened [x0, y0, x1, y1, …], computed once."""
+        found = self._projected.get(centre)
+        if found is None:
+            found = [
+                [v for lon, lat in ring for v in laea(lon, lat, centre)]
+                for polygon in self.polygons
+                for ring in polygon
+            ]
+            self._projected[centre] = found
+        return found
+
+    def extent(self, centre: tuple[float, float] = CENTRE) -> tuple[float, float, float, float]:
+        """min x, min y, max x, max y in the projection."""
+        key = ("extent", centre)
+        found = self._projected.get(key)
+        if found is None:
+            rings = self.projected(centre)
+            xs = [v for r in rings for v in r[0::2]]
+            ys = [v for r in rings for v in r[1::2]]
+            found = self._projected[key] = (min(xs), min(ys), max(xs), max(ys))
+        return found
 
     def points(self) -> Iterator[tuple[float, float]]:
         for polygon in self.polygons:
@@ -137,12 +162,9 @@ class Frame:
         centre: tuple[float, float] = CENTRE,
         margin: float = 0.03,
     ) -> Frame:
-        xs, ys = [], []
-        for b in boundaries:
-            for lon, lat in b.points():
-                x, y = laea(lon, lat, centre)
-                xs.append(x)
-                ys.append(y)
+        extents = [b.extent(centre) for b in boundaries]
+        xs = [e[0] for e in extents] + [e[2] for e in extents]
+        ys = [e[1] for e in extents] + [e[3] for e in extents]
         left, top, width, height = box
         span_x = max(max(xs) - min(xs), 1e-9) * (1 + 2 * margin)
         span_y = max(max(ys) - min(ys), 1e-9) * (1 + 2 * margin)
@@ -161,31 +183,44 @@ class Frame:
         `tolerance` units to the last one kept is dropped: detailed boundary files (1:1
         million) draw no heavier than the 1:60 million ones."""
         parts = []
-        for polygon in boundary.polygons:
-            for ring in polygon:
-                # A ring too small for the tolerance (a small island) is kept whole.
-                points = self._ring(ring, tolerance) or self._ring(ring, 0.1)
-                if points:
-                    parts.append("M" + "L".join(points) + "Z")
+        for ring in boundary.projected(self.centre):
+            # A ring too small for the tolerance (a small island) is kept whole.
+            points = self._ring(ring, tolerance) or self._ring(ring, 0.1)
+            if points:
+                parts.append("M" + "L".join(points) + "Z")
         return "".join(parts)
 
-    def _ring(self, ring: Ring, tolerance: float) -> list[str]:
+    def visible(self, boundary: Boundary, box: tuple[float, float, float, float]) -> bool:
+        """Whether the boundary's extent meets `box` (left, top, width, height): the
+        shapes of a zoomed map outside its frame are left out, not only clipped."""
+        x0, y0, x1, y1 = boundary.extent(self.centre)
+        left = self.left + (x0 - self.min_x) * self.scale
+        right = self.left + (x1 - self.min_x) * self.scale
+        top = self.top + (self.max_y - y1) * self.scale
+        bottom = self.top + (self.max_y - y0) * self.scale
+        return (
+            right >= box[0]
+            and left <= box[0] + box[2]
+            and bottom >= box[1]
+            and top <= box[1] + box[3]
+        )
+
+    def _ring(self, ring: list[float], tolerance: float) -> list[str]:
         points: list[str] = []
-        last: tuple[float, float] | None = None
-        for lon, lat in ring:
-            x, y = self.point(lon, lat)
-            if last is None or abs(x - last[0]) + abs(y - last[1]) >= tolerance:
+        last_x = last_y = math.inf
+        left, top, min_x, max_y, scale = self.left, self.top, self.min_x, self.max_y, self.scale
+        for i in range(0, len(ring), 2):
+            x = left + (ring[i] - min_x) * scale
+            y = top + (max_y - ring[i + 1]) * scale
+            if abs(x - last_x) + abs(y - last_y) >= tolerance:
                 points.append(f"{x:.1f} {y:.1f}")
-                last = (x, y)
+                last_x, last_y = x, y
         return points if len(points) >= 3 else []
 
 
 def content_aspect(boundaries: Iterable[Boundary], centre: tuple[float, float] = CENTRE) -> float:
     """height / width of the projected bounding box."""
-    xs, ys = [], []
-    for b in boundaries:
-        for lon, lat in b.points():
-            x, y = laea(lon, lat, centre)
-            xs.append(x)
-            ys.append(y)
-    return (max(ys) - min(ys)) / max(max(xs) - min(xs), 1e-9)
+    extents = [b.extent(centre) for b in boundaries]
+    width = max(e[2] for e in extents) - min(e[0] for e in extents)
+    height = max(e[3] for e in extents) - min(e[1] for e in extents)
+    return height / max(width, 1e-9)

@@ -1,19 +1,20 @@
 """The choropleth of partners per NUTS 2 region, as inline SVG.
 
-Every region of marts.regional_coverage that has a boundary gets exactly one <path
-class="region" data-nuts=...> (a region of several islands is one path of several
-subpaths). Other regions of the boundary file are drawn in grey for context only.
+Every region of marts.regional_coverage_history (at the page's date) that has a boundary
+gets exactly one <path class="region" data-nuts=...> (a region of several islands is one
+path of several subpaths), inside a link to its country's page when the page gives one.
+Other regions of the boundary file are drawn in grey for context only. A country page
+draws the same map zoomed to the country's regions (`zoom_to`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from pipelines.report.data import Region
 from pipelines.report.geo import Boundary, Frame, content_aspect
 from pipelines.report.phrasing import thousands
 from pipelines.report.svg import el, text
@@ -96,16 +97,30 @@ class MapResult:
     missing: list[str]  # codes of regions with data and no boundary in the file
 
 
-def choropleth(regions: Sequence[Region], boundaries: dict[str, Boundary]) -> MapResult:
-    legend = legend_for([r.partners for r in regions])
+def choropleth(
+    regions: Sequence,
+    boundaries: dict[str, Boundary],
+    *,
+    link: Callable[[object], str | None] = lambda region: None,
+    zoom_to: Sequence | None = None,
+    legend: Legend | None = None,
+) -> MapResult:
+    """`regions`: rows of marts.regional_coverage_history; `link`: a region's href;
+    `zoom_to`: the regions to fit the map to (default all with data), the others drawn
+    too; `legend`: the classes (a country page keeps the main page's, so colours agree)."""
+    legend = legend or legend_for([r.partners for r in regions])
     with_shape = [r for r in regions if r.nuts2_code in boundaries]
     missing = sorted(r.nuts2_code for r in regions if r.nuts2_code not in boundaries)
+    focus = {r.nuts2_code for r in (zoom_to if zoom_to is not None else with_shape)}
     main = [r for r in with_shape if boundaries[r.nuts2_code].in_europe]
     insets = sorted(
-        (r for r in with_shape if not boundaries[r.nuts2_code].in_europe),
+        (r for r in with_shape if not boundaries[r.nuts2_code].in_europe and r.nuts2_code in focus),
         key=lambda r: r.nuts2_code,
     )
-    fit_to = [boundaries[r.nuts2_code] for r in (main or with_shape)]
+    fit_to = [boundaries[r.nuts2_code] for r in main if r.nuts2_code in focus] or [
+        boundaries[r.nuts2_code] for r in with_shape if r.nuts2_code in focus
+    ]
+    fit_to = fit_to or [boundaries[r.nuts2_code] for r in (main or with_shape)]
     main_h = min(MAX_MAIN_HEIGHT, round(WIDTH * content_aspect(fit_to)))
     frame = Frame.fit(fit_to, (0, 0, WIDTH, main_h))
 
@@ -128,17 +143,22 @@ def choropleth(regions: Sequence[Region], boundaries: dict[str, Boundary]) -> Ma
     ]
     # Context: every other boundary of the file, clipped to the main map.
     with_data = {r.nuts2_code for r in regions}
+    box = (0, 0, WIDTH, main_h)
     context = [
         el("path", {"d": frame.path(b)})
         for code, b in sorted(boundaries.items())
-        if code not in with_data and b.in_europe
+        if code not in with_data and b.in_europe and frame.visible(b, box)
     ]
+    main = [r for r in main if frame.visible(boundaries[r.nuts2_code], box)]
     parts.append(el("g", {"class": "context", "clip-path": "url(#map-clip)"}, *context))
     parts.append(
         el(
             "g",
             {"class": "regions", "clip-path": "url(#map-clip)"},
-            *(_region_path(r, frame.path(boundaries[r.nuts2_code]), legend) for r in main),
+            *(
+                _linked(link(r), _region_path(r, frame.path(boundaries[r.nuts2_code]), legend))
+                for r in main
+            ),
         )
     )
     # Insets: one small frame each, fitted to the region, below the main map.
@@ -148,7 +168,7 @@ def choropleth(regions: Sequence[Region], boundaries: dict[str, Boundary]) -> Ma
         top = main_h + INSET_GAP + (index // per_row) * (INSET_H + INSET_LABEL + INSET_GAP)
         inset = Frame.fit([b], (left, top, INSET_W, INSET_H), centre=b.centre(), margin=0.08)
         parts.append(el("rect", {**_rect(left, top, INSET_W, INSET_H), "class": "inset"}))
-        parts.append(_region_path(region, inset.path(b), legend))
+        parts.append(_linked(link(region), _region_path(region, inset.path(b), legend)))
         lines = _wrap(region.region_name or b.name or region.nuts2_code)
         parts.append(
             el(
@@ -191,7 +211,12 @@ def _wrap(name: str, limit: int = 19) -> list[str]:
     return [line if len(line) <= limit + 2 else line[:limit] + "…" for line in lines]
 
 
-def _region_path(region: Region, d: str, legend: Legend) -> Markup:
+def _linked(href: str | None, shape: Markup) -> Markup:
+    """A shape inside a link (focusable, Enter follows it), or the shape alone."""
+    return el("a", {"href": href, "class": "region-link"}, shape) if href else shape
+
+
+def _region_path(region, d: str, legend: Legend) -> Markup:
     name = region.region_name or region.nuts2_code
     where = "" if region.is_eligible else " (outside the programme area)"
     partners = f"{thousands(region.partners)} partner{'s' if region.partners != 1 else ''}"

@@ -17,6 +17,12 @@ MILLION = Decimal(1_000_000)
 
 def thousands(value: int | Decimal | float, places: int = 0) -> str:
     """14980 -> '14,980'; places rounds half-up (Decimal, never via float for Decimals)."""
+    # Fast paths (the site prints hundreds of thousands of numbers): a whole number, or a
+    # Decimal already at `places` (a DECIMAL(18,2) column), needs no rounding.
+    if type(value) is int and places == 0:
+        return f"{value:,}"
+    if type(value) is Decimal and value.as_tuple().exponent == -places:
+        return f"{value:,.{places}f}"
     if isinstance(value, float):
         value = Decimal(repr(value))
     exact = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

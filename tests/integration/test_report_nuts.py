@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from dagster import materialize
-from test_report_site import geojson, make_warehouse
 from werkzeug import Response
 
 from pipelines.errors import ConfigurationError, SourceError
@@ -15,6 +16,24 @@ from pipelines.report.assets import REPORT_KEY, results_page
 from pipelines.sources.http import HttpClient
 from pipelines.sources.nuts import land_nuts_boundaries
 from pipelines.warehouse.resource import WarehouseResource
+
+
+def geojson(path: Path, codes: list[str]) -> Path:
+    """Squares for `codes`, in lon/lat."""
+    where = {"FR10": (2, 48.5), "TR10": (29, 41)}
+    features = []
+    for code in codes:
+        lon, lat = where[code]
+        ring = [[lon, lat], [lon + 1, lat], [lon + 1, lat + 1], [lon, lat + 1], [lon, lat]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"NUTS_ID": code, "LEVL_CODE": 2, "NUTS_NAME": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
 
 
 def quick_client() -> HttpClient:
@@ -56,8 +75,12 @@ def test_a_missing_or_unsupported_location_fails_with_its_name(httpserver, tmp_p
         land_nuts_boundaries("ftp://example.org/nuts.geojson", tmp_path)
 
 
-def test_the_page_asset_builds_the_site_from_the_published_file(tmp_path, monkeypatch):
-    warehouse = make_warehouse(tmp_path / "warehouse")
+def test_the_page_asset_builds_the_site_from_the_published_file(
+    published_sample, tmp_path, monkeypatch
+):
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copy(published_sample / "interreg.duckdb", warehouse / "interreg.duckdb")
     monkeypatch.setenv("INTERREG_NUTS_URL", str(geojson(tmp_path / "n.geojson", ["FR10"])))
     result = materialize(
         [results_page], resources={"warehouse": WarehouseResource(directory=str(warehouse))}
@@ -66,6 +89,6 @@ def test_the_page_asset_builds_the_site_from_the_published_file(tmp_path, monkey
     [event] = result.get_asset_materialization_events()
     assert event.asset_key == REPORT_KEY
     metadata = event.materialization.metadata
-    assert metadata["as_of"].value == "2020-02-29" and metadata["map"].value is True
+    assert metadata["as_of"].value == "2024-05-15" and metadata["map"].value is True
     text = (warehouse / "site" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'data-nuts="FR10"', text)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from pipelines.errors import SourceError
-from pipelines.report.data import Region
 from pipelines.report.geo import CENTRE, Frame, laea, read_boundaries
 from pipelines.report.maps import CLASS_COLOURS, NO_PARTNERS, choropleth, legend_for
 
@@ -34,9 +34,18 @@ def write_geojson(path: Path, features: list[dict]) -> Path:
     return path
 
 
-def region(code: str, partners: int, eligible: bool = True) -> Region:
-    name = f"Region {code}" if eligible else None
-    return Region(code, code[:2], name, eligible, partners, partners, 0, 0)
+def region(code: str, partners: int, eligible: bool = True) -> SimpleNamespace:
+    """A row of marts.regional_coverage_history, as the page reads it."""
+    return SimpleNamespace(
+        nuts2_code=code,
+        country_code=code[:2],
+        region_name=f"Region {code}" if eligible else None,
+        is_eligible=eligible,
+        partners=partners,
+        projects=partners,
+        lead_partners=0,
+        policy_changes=0,
+    )
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -n
 
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: run test dev lint sample docs clean chromium bench
+.PHONY: run test dev lint sample docs clean chromium bench nuts-layer
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
@@ -43,6 +43,11 @@ docs: $(INSTALLED) $(MANIFEST)
 BENCH_ARGS ?=
 bench: $(INSTALLED) $(MANIFEST)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The bundled map layer (sample/nuts/) from GISCO's file: the derived file is committed.
+NUTS_SOURCE ?= ../shared/data/nuts/NUTS_RG_60M_2016_4326_LEVL_2.geojson
+nuts-layer: $(INSTALLED)
+	$(BIN)/python tools/simplify_nuts.py $(NUTS_SOURCE) sample/nuts/NUTS_RG_60M_2016_4326_LEVL_2.geojson
 
 # Regenerate the bundled sample (deterministic: the same bytes every time).
 sample: $(INSTALLED)

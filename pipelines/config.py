@@ -14,6 +14,8 @@ from pipelines.sources.keep import limits as keep_limits
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_MONITORING_DIR = REPO_ROOT / "sample" / "monitoring"
 SAMPLE_KEEP_FILE = REPO_ROOT / "sample" / "keep" / "keep_eu_export.xlsx"
+# NUTS 2 layers bundled for the results page's map, one per NUTS version (sample/nuts/).
+SAMPLE_NUTS_DIR = REPO_ROOT / "sample" / "nuts"
 PUBLISHED_FILE_NAME = "interreg.duckdb"
 # keep.eu's id of Interreg Europe 2014-2020 (docs: shared/docs/sources.md).
 DEFAULT_KEEP_PROGRAMMES = (58,)
@@ -31,7 +33,8 @@ class Settings:
     # may wait for the next bytes, and how long one file may take, retries included.
     monitoring_read_timeout: float = 60.0
     monitoring_total_budget: float = 900.0
-    # The results page's map: a NUTS 2 GeoJSON (URL or path); unset means no map.
+    # The results page's map: a NUTS 2 GeoJSON (URL or path); unset means the layer
+    # bundled for the export's NUTS version (SAMPLE_NUTS_DIR), if any, else no map.
     nuts_url: str | None = None
     # keep.eu: archived export files, else the API's base URL (ignored, with a warning, when
     # files are given too); neither set means the bundled sample file.
@@ -45,11 +48,11 @@ class Settings:
     keep_max_unpacked_bytes: int = keep_limits.DEFAULT_MAX_UNPACKED_BYTES
     # How often the sensor keep_export_changed POSTs the export to see whether it changed.
     keep_sensor_interval_s: int = DEFAULT_KEEP_SENSOR_INTERVAL_S
+    # A libpq URL where the marts are copied after publishing; None: only the DuckDB file.
+    postgres_url: str | None = None
 
     @property
     def published_path(self) -> Path:
-    # A libpq URL where the marts are copied after publishing; None: only the DuckDB file.
-    postgres_url: str | None = None
         return self.warehouse_dir / PUBLISHED_FILE_NAME
 
     @classmethod
@@ -80,15 +83,15 @@ class Settings:
                 env, "INTERREG_KEEP_MAX_UNPACKED_BYTES", keep_limits.DEFAULT_MAX_UNPACKED_BYTES
             ),
             keep_sensor_interval_s=parse_interval(env.get("INTERREG_KEEP_SENSOR_INTERVAL")),
+            postgres_url=(env.get("INTERREG_POSTGRES_URL") or "").strip() or None,
         )
 
-    def __repr__(self) -> str:  # the token never reaches a log line
-            postgres_url=(env.get("INTERREG_POSTGRES_URL") or "").strip() or None,
+    def __repr__(self) -> str:  # the token and the database password never reach a log line
         token = "***" if self.monitoring_token else None
+        postgres = redact_url(self.postgres_url) if self.postgres_url else None
         return (
             f"Settings(warehouse_dir={self.warehouse_dir!s}, monitoring_url={self.monitoring_url},"
             f" monitoring_token={token}, max_rejected_pct={self.max_rejected_pct},"
-        postgres = redact_url(self.postgres_url) if self.postgres_url else None
             f" keep_url={self.keep_url}, keep_files={[str(p) for p in self.keep_files]},"
             f" keep_programmes={list(self.keep_programmes)}, postgres_url={postgres})"
         )

@@ -47,12 +47,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also save screenshots at phone and desktop widths in site/screenshots/ (Chromium)",
     )
+    reader = commands.add_parser(
+        "postgres-reader",
+        help="create (or set the password of) the read-only role interreg_reader for BI tools"
+        " in the database of INTERREG_POSTGRES_URL",
+    )
+    reader.add_argument(
+        "--password-env",
+        required=True,
+        metavar="VAR",
+        help="the environment variable holding the role's password (never an argument: ps"
+        " would show it)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run(force=args.force)
         if args.command == "rollback":
             return rollback()
+        if args.command == "postgres-reader":
+            return postgres_reader(args.password_env)
         if args.command == "report":
             from pipelines.report.cli import write_report
 
@@ -123,6 +137,25 @@ def rollback() -> int:
             refresh_published_page(warehouse.directory, settings.nuts_url)
         except PipelineError as error:
             raise PipelineError(f"the release is published again, but its page: {error}") from None
+    return 0
+
+
+def postgres_reader(password_env: str) -> int:
+    """Set up the read-only role BI tools log in as (pipelines/postgres/reader.py)."""
+    from pipelines.postgres.connection import redact_url
+    from pipelines.postgres.reader import READER_ROLE, create_reader_role
+
+    settings = Settings.from_env()
+    password = os.environ.get(password_env) or ""
+    if not settings.postgres_url:
+        raise PipelineError("set INTERREG_POSTGRES_URL to the database, as a role that may grant")
+    if not password:
+        raise PipelineError(f"{password_env} is unset or empty: put the role's password there")
+    create_reader_role(settings.postgres_url, password)
+    print(
+        f"{READER_ROLE} can log in to {redact_url(settings.postgres_url)} and read schema marts"
+        " (and interreg.release, the release it holds); it can write nothing"
+    )
     return 0
 
 

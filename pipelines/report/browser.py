@@ -275,10 +275,18 @@ class Page:
 
 
 def screenshots(index: Path, folder: Path, widths: tuple[int, ...] = (390, 1280)) -> list[Path]:
-    """Full-page screenshots of the page at each width: folder/page-<width>.png."""
+    """Full-page screenshots at each width of the main page, the first country page and
+    the first project page: folder/<page>-<width>.png (page-, country-, project-)."""
+    site = index.parent
+    pages = [("page", index)]
+    for name, pattern in (("country", "countries/*.html"), ("project", "projects/*.html")):
+        first = min(site.glob(pattern), default=None)
+        if first is not None:
+            pages.append((name, first))
     shots = []
     with Browser.launch() as browser:
-        for width in widths:
-            page = browser.open(index, width=width)
-            shots.append(page.screenshot(folder / f"page-{width}.png"))
+        for name, path in pages:
+            for width in widths:
+                page = browser.open(path, width=width)
+                shots.append(page.screenshot(folder / f"{name}-{width}.png"))
     return shots

@@ -1,6 +1,6 @@
-"""The results page in a real browser: `interreg run` on the bundled sample with the NUTS
-2016 boundaries builds the page (the `site/report` asset), then headless Chromium loads it
-from the file system at phone and desktop widths.
+"""The results site in a real browser: `interreg run` on the bundled sample builds it (the
+`site/report` asset; the map from the bundled NUTS 2016 layer, no setting), then headless
+Chromium loads it from the file system at phone and desktop widths.
 
 Checked against the published marts: every headline figure shown, one map shape per
 region with data, the policy-change table's filters and sorting; and that the page
@@ -17,19 +17,23 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import duckdb
 import pytest
 
-from pipelines.report.browser import Browser, find_chromium
+from pipelines.report.browser import Browser, find_chromium, screenshots
+from pipelines.report.listings import project_page
 from pipelines.report.phrasing import approximate, thousands
 from pipelines.report.site import EUROGEOGRAPHICS
 from pipelines.warehouse.summary import FIGURES
 
 INTERREG = Path(sys.executable).with_name("interreg")
 PHONE, DESKTOP = 390, 1280
+FIRST_LOAD_BUDGET = 3_000_000  # bytes: the issue's budget at 100 times the programme
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +48,11 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, shared_data) -> Path:
+def warehouse(tmp_path_factory) -> Path:
     """A warehouse published by `interreg run`, whose run also built the results page."""
     directory = tmp_path_factory.mktemp("warehouse")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
     env["INTERREG_WAREHOUSE_DIR"] = str(directory)
-    env["INTERREG_NUTS_URL"] = str(shared_data / "nuts" / "NUTS_RG_60M_2016_4326_LEVL_2.geojson")
     result = subprocess.run(
         [str(INTERREG), "run"], env=env, capture_output=True, text=True, timeout=900
     )
@@ -71,7 +74,10 @@ def marts(warehouse) -> dict:
             f"SELECT {', '.join(FIGURES)} FROM marts.headline_results"
             " ORDER BY as_of_date DESC LIMIT 1"
         ).fetchone()
-        regions = con.execute("SELECT nuts2_code, partners FROM marts.regional_coverage").fetchall()
+        regions = con.execute(
+            "SELECT nuts2_code, partners FROM marts.regional_coverage_history"
+            " WHERE as_of_date = (SELECT max(as_of_date) FROM marts.headline_results)"
+        ).fetchall()
         changes = con.execute(
             "SELECT project_acronym, organisation_name, instrument_name, coalesce(description,"
             " ''), country_code, is_structural_funds, total_influenced_eur"
@@ -163,17 +169,30 @@ def test_the_map_has_one_shape_per_region_with_data(desktop, phone, marts):
     )
 
 
-def visible_rows(page) -> int:
-    return page.evaluate(
-        "[...document.querySelectorAll('#changes-table tbody tr')].filter(r => !r.hidden).length"
-    )
+def wait_for(page, expression: str, timeout: float = 20.0):
+    """The value of `expression` once truthy (the tables load their rows after the page)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
 
 
-def test_the_policy_change_table_filters_and_sorts(browser, warehouse, marts):
+def shown_count(page) -> int:
+    """How many rows match (the table shows a page of them)."""
+    return int(
+        wait_for(page, "document.querySelector('#changes-table').closest('.lazy-table')"
+                 ".querySelector('output').getAttribute('data-shown')")
+    )  # fmt: skip
+
+
+def test_the_policy_change_table_searches_filters_and_sorts(browser, warehouse, marts):
     page = browser.open(index(warehouse), width=DESKTOP)
     changes = marts["changes"]
     # The list is the figure: every validated change counts once.
-    assert visible_rows(page) == len(changes) == marts["headline"]["policy_instruments_influenced"]
+    wait_for(page, "document.querySelectorAll('#changes-table tbody tr').length")
+    assert shown_count(page) == len(changes) == marts["headline"]["policy_instruments_influenced"]
     # Typing an acronym that appears nowhere else keeps exactly that project's changes.
     texts = [" ".join(map(str, row[:4])).lower() for row in changes]
     acronym = next(
@@ -181,40 +200,107 @@ def test_the_policy_change_table_filters_and_sorts(browser, warehouse, marts):
         for a in sorted({row[0] for row in changes})
         if all(a.lower() not in t for t, row in zip(texts, changes, strict=True) if row[0] != a)
     )
-    page.type_into("[data-controls='changes-table'] input[data-filter='text']", acronym)
     expected = sum(row[0] == acronym for row in changes)
-    assert visible_rows(page) == expected
+    page.type_into("#policy-changes input[data-filter='text']", acronym)
+    wait_for(page, f"document.querySelectorAll('#changes-table tbody tr').length == {expected}")
     shown = page.evaluate(
-        """[...document.querySelectorAll('#changes-table tbody tr')].filter(r => !r.hidden)
-             .map(r => r.cells[1].textContent)"""
+        "[...document.querySelectorAll('#changes-table tbody tr')].map(r => r.cells[1].textContent)"
     )
-    assert set(shown) == {acronym}
-    count = page.evaluate("document.querySelector('[data-controls=changes-table] output').value")
-    assert count == f"Showing {expected:,} of {len(changes):,}"
+    assert set(shown) == {acronym} and len(shown) == expected
     # Clear it; then a country and "Structural Funds: yes" together.
     page.evaluate(
-        """(() => { const i = document.querySelector("[data-controls='changes-table'] input");
+        """(() => { const i = document.querySelector("#policy-changes input");
                     i.value = ''; i.dispatchEvent(new Event('input')); })()"""
     )
-    assert visible_rows(page) == len(changes)
+    wait_for(page, f"document.querySelectorAll('#changes-table tbody tr').length > {expected}")
     country = max({row[4] for row in changes}, key=lambda c: sum(r[4] == c for r in changes))
+    want = sum(row[4] == country and row[5] for row in changes)
     page.evaluate(
         f"""(() => {{
-          for (const [name, value] of [['country', {json.dumps(country)}], ['sf', 'yes']]) {{
-            const s = document.querySelector(
-              `[data-controls='changes-table'] [data-filter=${{name}}]`);
+          for (const [slot, value] of [['0', {json.dumps(country)}], ['2', 'yes']]) {{
+            const s = document.querySelector(`#policy-changes [data-filter="${{slot}}"]`);
             s.value = value; s.dispatchEvent(new Event('change'));
           }} }})()"""
     )
-    assert visible_rows(page) == sum(row[4] == country and row[5] for row in changes) > 0
-    # Sorting by amount, descending on the second click.
+    wait_for(page, f"document.querySelectorAll('#changes-table tbody tr').length == {want}")
+    assert shown_count(page) == want > 0
+    # Sorting by amount, descending on the second click, over every matching row.
     page.evaluate(
         """(() => { const th = [...document.querySelectorAll('#changes-table th')]
                       .find(t => t.textContent.startsWith('Influenced'));
                     th.querySelector('button').click(); th.querySelector('button').click(); })()"""
     )
-    first = page.evaluate("document.querySelector('#changes-table tbody tr').cells[5].dataset.sort")
-    assert Decimal(first) == max(row[6] for row in changes)
+    time.sleep(0.3)
+    first = wait_for(
+        page, "document.querySelector('#changes-table tbody tr').cells[6].dataset.sort"
+    )
+    best = max(row[6] for row in changes if row[4] == country and row[5])
+    assert Decimal(first) == best
+
+
+def test_a_click_on_a_region_opens_its_country_page(browser, warehouse):
+    page = browser.open(index(warehouse), width=DESKTOP)
+    code = page.evaluate(
+        """(() => { const a = document.querySelector('svg.map a.region-link');
+                    const nuts = a.querySelector('path').dataset.nuts;
+                    a.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+                    return nuts; })()"""
+    )
+    heading = wait_for(
+        page, "location.pathname.includes('/countries/') && document.querySelector('h1')"
+        " && document.querySelector('h1').textContent"
+    )  # fmt: skip
+    assert heading and "/countries/" in page.evaluate("location.pathname")
+    # The region clicked is on the country page, in its table.
+    assert page.evaluate(f"!!document.querySelector('#regions-table tr[data-nuts={code}]')")
+
+
+def test_country_pages_show_country_results(browser, warehouse):
+    with duckdb.connect(str(warehouse / "interreg.duckdb"), read_only=True) as con:
+        countries = con.execute(
+            "SELECT country_code, partners, projects, policy_changes, financial_impact_eur"
+            " FROM marts.country_results WHERE partners > 0 AND as_of_date ="
+            " (SELECT max(as_of_date) FROM marts.headline_results)"
+        ).fetchall()
+    for code, partners, projects, changes, funds in countries[:5]:
+        page = browser.open(warehouse / "site" / "countries" / f"{code}.html", width=PHONE)
+        figures = page.evaluate(
+            """Object.fromEntries([...document.querySelectorAll('#country-figures tr')]
+                 .map(r => [r.dataset.figure, r.querySelector('td').textContent]))"""
+        )
+        shown = [Decimal(figures[k].replace(",", "")) for k in
+                 ("partners", "projects", "policy_changes", "financial_impact_eur")]  # fmt: skip
+        assert shown == [partners, projects, changes, funds], code
+        rows = wait_for(page, "document.querySelectorAll('#changes-table tbody tr').length")
+        assert rows == min(changes, 500) or changes == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+        assert page.console_errors() == []
+
+
+def test_a_project_page_shows_project_results(browser, warehouse):
+    with duckdb.connect(str(warehouse / "interreg.duckdb"), read_only=True) as con:
+        project_id, events, funds = con.execute(
+            "SELECT project_id, policy_learning_events, financial_impact_eur"
+            " FROM marts.project_results WHERE as_of_date ="
+            " (SELECT max(as_of_date) FROM marts.headline_results)"
+            " ORDER BY financial_impact_eur DESC LIMIT 1"
+        ).fetchone()
+    page = browser.open(warehouse / "site" / project_page(project_id), width=DESKTOP)
+    last = page.evaluate(
+        "[...document.querySelectorAll('#project-results tbody tr')].pop().innerText.split('\t')"
+    )
+    assert Decimal(last[1].replace(",", "")) == events
+    assert Decimal(last[8].replace(",", "")) == funds
+    assert page.evaluate("document.querySelectorAll('svg.minimap path').length") >= 1
+    assert page.console_errors() == []
+
+
+def test_the_first_load_stays_within_its_byte_budget(desktop, warehouse):
+    """What the main page loads before anyone asks for more (bytes, not time)."""
+    wait_for(desktop, "document.querySelectorAll('#projects-table tbody tr').length")
+    files = {u for u in desktop.requested_urls() if u.startswith("file://")}
+    total = sum(Path(unquote(urlparse(u).path)).stat().st_size for u in files)
+    assert total <= FIRST_LOAD_BUDGET, total
 
 
 def test_the_page_loads_nothing_from_outside_and_throws_no_error(desktop, phone, warehouse):
@@ -248,14 +334,17 @@ def png_width(path: Path) -> int:
     return struct.unpack(">I", path.read_bytes()[16:20])[0]
 
 
-def test_screenshots_at_two_widths_are_written_for_review(desktop, phone, warehouse):
-    folder = warehouse / "site" / "screenshots"
-    shots = [
-        phone.screenshot(folder / f"page-{PHONE}.png"),
-        desktop.screenshot(folder / f"page-{DESKTOP}.png"),
-    ]
-    assert [png_width(p) for p in shots] == [PHONE, DESKTOP]
-    assert all(p.stat().st_size > 50_000 for p in shots)
+def test_screenshots_at_two_widths_are_written_for_review(warehouse, chromium):
+    shots = screenshots(warehouse / "site" / "index.html", warehouse / "site" / "screenshots")
+    names = sorted(p.name for p in shots)
+    assert names == sorted(
+        f"{page}-{width}.png"
+        for page in ("page", "country", "project")
+        for width in (PHONE, DESKTOP)
+    )
+    for shot in shots:
+        width = PHONE if shot.stem.endswith(str(PHONE)) else DESKTOP
+        assert png_width(shot) == width and shot.stat().st_size > 20_000, shot
     if os.environ.get("INTERREG_SCREENSHOT_DIR"):
         target = Path(os.environ["INTERREG_SCREENSHOT_DIR"])
         target.mkdir(parents=True, exist_ok=True)

@@ -5,20 +5,35 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
+# Dagster's instance: SQLite in dagster_home/, or PostgreSQL (dagster_home_team/, README
+# "Run it for a team") when DAGSTER_PG_HOST is set.
+ifdef DAGSTER_PG_HOST
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home_team
+else
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+endif
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 3000
 
-.PHONY: run test dev lint sample docs clean chromium bench nuts-layer
+.PHONY: run test dev serve lint sample docs clean chromium postgres bench nuts-layer
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
 
-test: $(INSTALLED) $(MANIFEST) chromium
+test: $(INSTALLED) $(MANIFEST) chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/dg check defs
 	$(BIN)/pytest
 
 dev: $(INSTALLED) $(MANIFEST)
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The webserver and the daemon together, as a team runs them: the daemon fires the weekly
+# schedule and the sensors, and starts the runs they queue. Ctrl-C stops both.
+serve: $(INSTALLED) $(MANIFEST)
+	$(BIN)/dagster-daemon run -w workspace.yaml & daemon=$$!; \
+	trap 'kill $$daemon 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/dagster-webserver -w workspace.yaml -h $(SERVE_HOST) -p $(SERVE_PORT)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -32,6 +47,15 @@ chromium:
 	  || { command -v apt-get >/dev/null 2>&1 \
 	       && $$([ "$$(id -u)" -eq 0 ] || echo sudo) sh -c 'apt-get update -q && apt-get install -y -q chromium'; } \
 	  || echo "make: no Chromium could be installed; the browser tests will be skipped" >&2
+
+# The PostgreSQL tests start a throwaway cluster with Debian's initdb and pg_ctl: install
+# the package when they are missing. Where that cannot be done they skip; CI
+# (INTERREG_REQUIRE_POSTGRES) fails instead. The package's own cluster is not used.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+	  || { command -v apt-get >/dev/null 2>&1 \
+	       && $$([ "$$(id -u)" -eq 0 ] || echo sudo) sh -c 'apt-get update -q && apt-get install -y -q postgresql'; } \
+	  || echo "make: PostgreSQL could not be installed; its tests will be skipped" >&2
 
 # docs/marts.md from the marts' dbt documentation (a test checks it is current).
 docs: $(INSTALLED) $(MANIFEST)

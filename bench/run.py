@@ -45,7 +45,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench import measure
+from bench import measure, site
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = Path(sys.executable)
@@ -331,6 +331,9 @@ def measure_scale(
         unchanged = pipeline_run(export, keep, work, "unchanged")
         print(f" {unchanged['seconds']:.1f} s", end="", flush=True)
         differ = marts_differ(work / "warehouse" / "interreg.duckdb", baseline.pop("database"))
+        if attempt == 0:  # the results site: its build time, first-load bytes and paint
+            best["site"] = site.measure_site(work / "warehouse")
+            print(f"; site {best['site']['build_s']:.1f} s", end="", flush=True)
         runs = [("baseline", baseline), ("full", full), ("unchanged", unchanged)]
         if history:
             shutil.rmtree(work / "warehouse")
@@ -367,6 +370,7 @@ def measure_scale(
             "pipeline": round(size.rows / best["full"]["seconds"]),
             "baseline": round(size.rows / best["baseline"]["seconds"]),
         },
+        "site": best.get("site"),
         "marts_identical": not best["marts_differ"],
         "marts_differ": best["marts_differ"],
     }
@@ -552,6 +556,7 @@ def report(results: list[dict], info: dict, floor: dict[str, float]) -> str:
             "",
             stage_table(r),
             "",
+            *(site.lines(r["site"]) if r.get("site") else []),
             "marts identical to the baseline's: "
             + ("yes" if r["marts_identical"] else "NO: " + ", ".join(r["marts_differ"])),
         ]

@@ -16,3 +16,13 @@ def good(tmp_path_factory) -> Path:
     result = interreg("run", warehouse=warehouse)
     assert result.returncode == 0, result.stderr[-3000:]
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Path:
+    """The bundled samples published once for the whole session, for the tests that only
+    read the published file (never write to it)."""
+    warehouse = tmp_path_factory.mktemp("published-sample")
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return warehouse

@@ -34,6 +34,17 @@ from pipelines.warehouse.load import ROW_NUMBER, load_table
 from schemas.monitoring_contract import MONITORING
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FIGURES = (
+    "policy_learning_events",
+    "good_practices_identified",
+    "people_with_increased_capacity",
+    "action_plans",
+    "good_practices_validated",
+    "policy_instruments_influenced",
+    "policy_instruments_influenced_sf",
+    "financial_impact_eur",
+    "financial_impact_sf_eur",
+)
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SAMPLE_DIR = REPO_ROOT / "sample" / "monitoring"
 
@@ -277,6 +288,9 @@ def test_models_land_in_their_layer_schemas(tiny_warehouse: Path):
     marts = {"headline_results", "policy_changes", "regional_coverage", "projects"}
     # keep.eu's marts (issue #3), empty here: this export loads no keep.eu data.
     marts |= {"keep_projects", "keep_partners", "source_reconciliation"}
+    # The analysts' marts of every grain (issue #12).
+    marts |= {"partners", "good_practices", "project_results", "regional_coverage_history"}
+    marts |= {"country_results", "data_freshness"}
     assert schemas["marts"] == marts
     assert "stg_monitoring__projects" in schemas["staging"]
     assert "int_progress_reports_effective" in schemas["intermediate"]
@@ -314,12 +328,15 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
         "partner_id",
         "organisation_name",
         "country_code",
+        "country_name",
         "nuts2_code",
         "instrument_id",
         "instrument_name",
         "instrument_type",
+        "instrument_type_label",
         "is_structural_funds",
         "change_type",
+        "change_type_label",
         "description",
         "sf_influenced_eur",
         "other_influenced_eur",
@@ -329,6 +346,7 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
     assert [c for c, _ in columns("regional_coverage")] == [
         "nuts2_code",
         "country_code",
+        "country_name",
         "region_name",
         "is_eligible",
         "partners",
@@ -341,18 +359,86 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
         "acronym",
         "title",
         "priority_axis",
+        "priority_axis_label",
         "call_no",
         "status",
+        "approved_on",
         "start_date",
         "end_date",
         "total_budget_eur",
         "erdf_eur",
+        "website",
         "partners",
         "countries",
         "lead_partner_name",
+        "lead_partner_country_code",
+        "lead_partner_country_name",
+        "lead_partner_nuts2_code",
+        "lead_partner_region_name",
+        *PROJECT_FIGURES,  # as of the export (issue #12)
         "is_in_keep",  # keep.eu (issue #3)
         "keep_themes",
+        "keep_description",
     ]
+
+
+def test_every_mart_column_is_in_the_documented_contract(tiny_warehouse: Path):
+    """What BI tools build on: each mart's columns, in order and with their types, are the
+    ones its yml declares, and each has a description (docs/marts.md is made of them)."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    models = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    }
+    for name, node in models.items():
+        found = query(
+            tiny_warehouse,
+            "select column_name, data_type from information_schema.columns "
+            f"where table_schema = 'marts' and table_name = '{name}' order by ordinal_position",
+        )
+        declared = [(c, col["data_type"]) for c, col in node["columns"].items()]
+        assert [c for c, _ in found] == [c for c, _ in declared], name
+        assert [t for _, t in found] == [t.upper() for _, t in declared], name
+        assert node["config"]["meta"].get("grain") or name.startswith(("keep_", "source_"))
+        assert all(col["description"].strip() for col in node["columns"].values()), name
+
+
+def test_countries_and_regions_as_of_a_date_worked_out_by_hand(tiny_warehouse: Path):
+    """By April 2016 only ALPHA is approved: FR10, EL30 and NO01 have a partner each. By
+    June BETA adds a partner in EL30 and one in France without a region, which counts for
+    France but for no region. GAMMA (withdrawn) never counts, so PL91 stays uninvolved."""
+    regions = query(
+        tiny_warehouse,
+        "select as_of_date, nuts2_code, partners, projects, is_involved"
+        " from marts.regional_coverage_history"
+        " where as_of_date in ('2016-04-30', '2016-06-30') order by 1, 2",
+    )
+    assert regions == [
+        (date(2016, 4, 30), "EL30", 1, 1, True),
+        (date(2016, 4, 30), "FR10", 1, 1, True),
+        (date(2016, 4, 30), "NO01", 1, 1, True),
+        (date(2016, 4, 30), "PL91", 0, 0, False),
+        (date(2016, 6, 30), "EL30", 2, 2, True),
+        (date(2016, 6, 30), "FR10", 1, 1, True),
+        (date(2016, 6, 30), "NO01", 1, 1, True),
+        (date(2016, 6, 30), "PL91", 0, 0, False),
+    ]
+    countries = query(
+        tiny_warehouse,
+        "select country_code, country_name, partners, projects, regions_eligible,"
+        " regions_involved from marts.country_results where as_of_date = '2016-06-30'"
+        " order by 1",
+    )
+    assert countries == [
+        ("EL", "Greece", 2, 2, 1, 1),
+        ("FR", "France", 2, 2, 1, 1),
+        ("NO", "Norway", 1, 1, 0, 0),
+        ("PL", "Poland", 0, 0, 1, 0),
+    ]
+    assert query(
+        tiny_warehouse, "select count(*) from marts.partners where nuts2_code is null"
+    ) == [(1,)]
 
 
 def test_as_of_dates_run_from_the_earliest_approval_to_the_export_date(tiny_warehouse: Path):

@@ -103,12 +103,17 @@ def test_the_keep_marts_have_their_interface(sample_db):
         ("organisation_name", "VARCHAR"),
         ("is_lead_partner", "BOOLEAN"),
         ("country_code", "VARCHAR"),
+        ("country_name", "VARCHAR"),
         ("nuts2_code", "VARCHAR"),
         ("nuts3_code", "VARCHAR"),
         ("town", "VARCHAR"),
         ("budget_eur", "DECIMAL(18,2)"),
     ]
-    assert columns("projects")[-2:] == [("is_in_keep", "BOOLEAN"), ("keep_themes", "VARCHAR")]
+    assert columns("projects")[-3:] == [
+        ("is_in_keep", "BOOLEAN"),
+        ("keep_themes", "VARCHAR"),
+        ("keep_description", "VARCHAR"),
+    ]
     assert [c for c, _ in columns("source_reconciliation")][:4] == [
         "project_id",
         "acronym",

@@ -119,9 +119,11 @@ def build_site(
     work = warehouse.directory / f".site-build-{uuid.uuid4().hex}"
     try:
         (work / "assets").mkdir(parents=True)
+        started = time.perf_counter()
         with warehouse.connect_published() as con:
             data = query_report_data(con, as_of)
             links = downloads(con, data, warehouse.directory, work)
+        log.info("site: marts read in %.1f s", time.perf_counter() - started)
         boundaries = load_boundaries(
             nuts_url, data.programme_nuts_version, warehouse.landing_root, client
         )
@@ -158,6 +160,27 @@ def write_pages(
         "no_partners_colour": NO_PARTNERS,
         "outside_colour": OUTSIDE,
     }
+    timings = {"index": time.perf_counter()}
+    write_index(site, env, data, grouped, map_result, notes, links, common)
+    timings["countries"] = time.perf_counter()
+    countries = write_country_pages(site, env, data, grouped, boundaries, legend, common)
+    timings["projects"] = time.perf_counter()
+    minimap = MiniMap(boundaries.shapes) if boundaries else None
+    if minimap:
+        minimap.write_background(site)
+    projects = write_project_pages(site, env, data, grouped, minimap, common)
+    ended = time.perf_counter()
+    log.info(
+        "site: %d country and %d project pages in %.1f s (%s)",
+        countries, projects, ended - started,
+        ", ".join(f"{name} {end - begin:.1f} s" for (name, begin), end in
+                  zip(timings.items(), [*list(timings.values())[1:], ended], strict=True)),
+    )  # fmt: skip
+    return SiteResult(site, data.as_of, map_result is not None, notes)
+
+
+def write_index(site: Path, env, data, grouped, map_result, notes, links, common) -> None:
+    """The main page, and the whole programme's row files it loads."""
     index = env.get_template("index.html.j2").render(
         common,
         root="",
@@ -177,16 +200,6 @@ def write_pages(
         change_types=sorted({(c.change_type, c.change_type_label) for c in data.policy_changes}),
     )
     (site / "index.html").write_text(index, encoding="utf-8")
-    countries = write_country_pages(site, env, data, grouped, boundaries, legend, common)
-    minimap = MiniMap(boundaries.shapes) if boundaries else None
-    if minimap:
-        minimap.write_background(site)
-    projects = write_project_pages(site, env, data, grouped, minimap, common)
-    log.info(
-        "site: %d country and %d project pages in %.1f s",
-        countries, projects, time.perf_counter() - started,
-    )  # fmt: skip
-    return SiteResult(site, data.as_of, map_result is not None, notes)
 
 
 def write_country_pages(

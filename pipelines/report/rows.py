@@ -7,7 +7,8 @@ file is blocked from file://), and, for the whole-programme tables, a search ind
 `data/<set>/index.js`: every word of the searchable cells and every filter value with
 the pages it occurs on, so that a search loads only the pages that can match.
 
-A row is [cells, filters]; a cell is a string, or [text, sort key, href] (href optional).
+A row is [cells, filters]; a cell is a string, or [text, sort key, href] (href optional;
+a null sort key: sort by the text).
 """
 
 from __future__ import annotations
@@ -95,10 +96,14 @@ def _text(cell: object) -> str:
 
 
 def cell(text: object, sort: object = None, href: str | None = None) -> list | str:
-    """A cell: plain text, or [text, sort key, href] when it sorts or links."""
+    """A cell: plain text, or [text, sort key, href] when it sorts or links; a link that
+    sorts by its text has a null sort key (at 100x the text twice is megabytes)."""
     if sort is None and href is None:
         return "" if text is None else str(text)
-    return [str(text), sort if sort is not None else str(text), href] if href else [str(text), sort]
+    shown = str(text)
+    if href:
+        return [shown, None if sort is None or sort == shown else sort, href]
+    return [shown, sort]
 
 
 def rows_of(items: Sequence, make: Callable[[object], Row]) -> list[Row]:

@@ -9,7 +9,7 @@
 //   controls: <input data-filter="text">, <select data-filter="N"> (N: the row's filter
 //   slot), <output data-count>, pager buttons [data-page="prev|next"]
 //   <table><thead>(th data-type="number" sorts numerically)</thead><tbody></tbody></table>
-// A row is [cells, filters]; a cell is "text" or [text, sortKey, href]. Search keeps the
+// A row is [cells, filters]; a cell is "text" or [text, sortKey|null, href]. Search keeps the
 // rows whose searchable text holds every word typed. With data-index, the pages to load
 // for a search come from SET/index.js (token -> pages, filter values as "N=value"), so a
 // search at 100x loads only the pages that can match; without, it loads every page.
@@ -31,7 +31,10 @@
   };
 
   function cellText(cell) { return typeof cell === "string" ? cell : String(cell[0]); }
-  function cellSort(cell) { return typeof cell === "string" ? cell : cell[1]; }
+  function cellSort(cell) {
+    if (typeof cell === "string") return cell;
+    return cell[1] === null ? cell[0] : cell[1];
+  }
 
   function LazyTable(root) {
     this.root = root;
@@ -185,7 +188,7 @@
         } else {
           td.textContent = cellText(cell);
         }
-        if (typeof cell !== "string") td.setAttribute("data-sort", cell[1]);
+        if (typeof cell !== "string") td.setAttribute("data-sort", cellSort(cell));
         if (this.numeric[i]) td.className = "num";
         tr.appendChild(td);
       }, this);

@@ -77,18 +77,23 @@ def write_rows(
 
 def search_index(rows: Sequence[Row], searchable: Sequence[int]) -> dict[str, object]:
     """Every lowercase word of the searchable cells, and every filter value as
-    "slot=value", with the pages it occurs on: {"tokens": "a b …", "pages": [[0, 3], …]}."""
-    where: dict[str, set[int]] = {}
-    for number, (cells, filters) in enumerate(rows):
-        page = number // PAGE_SIZE
-        text = " ".join(_text(cells[i]) for i in searchable).lower()
-        for token in WORD.findall(text):
-            where.setdefault(token, set()).add(page)
-        for slot, value in enumerate(filters):
-            if value:
-                where.setdefault(f"{slot}={value.lower()}", set()).add(page)
+    "slot=value", with the pages it occurs on: {"tokens": "a b …", "pages": [[0, 3], …]}.
+    A page's text is tokenised at once (per row, at 100x, it was most of the build)."""
+    where: dict[str, list[int]] = {}
+    for page, start in enumerate(range(0, len(rows), PAGE_SIZE)):
+        chunk = rows[start : start + PAGE_SIZE]
+        text = " ".join(_text(cells[i]) for cells, _ in chunk for i in searchable).lower()
+        tokens = set(WORD.findall(text))
+        tokens.update(
+            f"{slot}={value.lower()}"
+            for _, filters in chunk
+            for slot, value in enumerate(filters)
+            if value
+        )
+        for token in tokens:
+            where.setdefault(token, []).append(page)  # pages in order: lists stay sorted
     tokens = sorted(where)
-    return {"tokens": " ".join(tokens), "pages": [sorted(where[t]) for t in tokens]}
+    return {"tokens": " ".join(tokens), "pages": [where[t] for t in tokens]}
 
 
 def _text(cell: object) -> str:

@@ -68,14 +68,14 @@ class Settings:
             warehouse_dir=Path(env.get("INTERREG_WAREHOUSE_DIR") or "warehouse").resolve(),
             monitoring_url=env.get("INTERREG_MONITORING_URL") or str(SAMPLE_MONITORING_DIR),
             monitoring_token=env.get("INTERREG_MONITORING_TOKEN") or None,
-            max_rejected_pct=float(env.get("INTERREG_MAX_REJECTED_PCT") or 1),
+            max_rejected_pct=parse_percent(env, "INTERREG_MAX_REJECTED_PCT", 1.0),
             monitoring_read_timeout=parse_seconds(env, "INTERREG_MONITORING_READ_TIMEOUT", 60.0),
             monitoring_total_budget=parse_seconds(env, "INTERREG_MONITORING_TOTAL_BUDGET", 900.0),
             nuts_url=env.get("INTERREG_NUTS_URL") or None,
             keep_url=keep_url,
             keep_files=keep_files or (() if keep_url else (SAMPLE_KEEP_FILE,)),
             keep_programmes=parse_programmes(env.get("INTERREG_KEEP_PROGRAMMES")),
-            keep_max_rejected_pct=float(env.get("INTERREG_KEEP_MAX_REJECTED_PCT") or 10),
+            keep_max_rejected_pct=parse_percent(env, "INTERREG_KEEP_MAX_REJECTED_PCT", 10.0),
             keep_max_bytes=parse_bytes(
                 env, "INTERREG_KEEP_MAX_BYTES", keep_limits.DEFAULT_MAX_BYTES
             ),
@@ -137,6 +137,21 @@ def parse_bytes(env: dict[str, str], name: str, default: int) -> int:
             " with K, M or G (128M is 128 MiB)"
         )
     return int(digits) * scale
+
+
+def parse_percent(env: dict[str, str], name: str, default: float) -> float:
+    """A share of rows in percent, 0 to 100. NaN would switch the threshold off unnoticed
+    (every comparison with it is false): it is refused like any other non-number."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        percent = float(text)
+    except ValueError:
+        percent = math.nan
+    if not (math.isfinite(percent) and 0 <= percent <= 100):
+        raise ConfigurationError(f"{name}={text!r}: give a percentage from 0 to 100, e.g. 1 or 2.5")
+    return percent
 
 
 def parse_seconds(env: dict[str, str], name: str, default: float) -> float:

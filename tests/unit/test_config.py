@@ -33,3 +33,22 @@ def test_the_monitoring_resource_carries_the_limits_to_its_http_client():
     )
     with monitoring.client() as client:
         assert (client.read_timeout, client.total_budget) == (7.0, 70.0)
+
+
+@pytest.mark.parametrize("name", ["INTERREG_MAX_REJECTED_PCT", "INTERREG_KEEP_MAX_REJECTED_PCT"])
+@pytest.mark.parametrize("value", ["nan", "-5", "101", "abc", "inf"])
+def test_a_rejection_threshold_outside_0_to_100_percent_is_refused_by_name(name, value):
+    """NaN would silently switch the threshold off: every comparison with it is false."""
+    with pytest.raises(ConfigurationError, match=f"{name}='{value}': give a percentage"):
+        Settings.from_env({name: value})
+
+
+def test_the_rejection_thresholds_default_to_1_and_10_percent_and_take_decimals():
+    assert (
+        Settings.from_env({}).max_rejected_pct,
+        Settings.from_env({}).keep_max_rejected_pct,
+    ) == (
+        1.0,
+        10.0,
+    )
+    assert Settings.from_env({"INTERREG_MAX_REJECTED_PCT": " 2.5 "}).max_rejected_pct == 2.5

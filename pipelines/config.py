@@ -7,18 +7,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.constants import PUBLISHED_FILE_NAME
 from pipelines.errors import ConfigurationError
-from pipelines.postgres.connection import redact_url
-from pipelines.sources.keep import limits as keep_limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_MONITORING_DIR = REPO_ROOT / "sample" / "monitoring"
 SAMPLE_KEEP_FILE = REPO_ROOT / "sample" / "keep" / "keep_eu_export.xlsx"
 # NUTS 2 layers bundled for the results page's map, one per NUTS version (sample/nuts/).
 SAMPLE_NUTS_DIR = REPO_ROOT / "sample" / "nuts"
-PUBLISHED_FILE_NAME = "interreg.duckdb"
 # keep.eu's id of Interreg Europe 2014-2020 (docs: shared/docs/sources.md).
 DEFAULT_KEEP_PROGRAMMES = (58,)
+# Bounds on a keep.eu input: its bytes on disk or over the wire, and what its workbook's zip
+# declares uncompressed in all. pipelines/sources/keep/limits.py checks them.
+DEFAULT_KEEP_MAX_BYTES = 128 << 20
+DEFAULT_KEEP_MAX_UNPACKED_BYTES = 1024 << 20
 # keep.eu refreshes about every four months: a daily look is plenty.
 DEFAULT_KEEP_SENSOR_INTERVAL_S = 24 * 60 * 60
 
@@ -44,8 +46,8 @@ class Settings:
     keep_max_rejected_pct: float = 10.0
     # Bounds on a keep.eu input (pipelines/sources/keep/limits.py): its bytes on disk or
     # over the wire, and what its workbook's zip declares uncompressed in all.
-    keep_max_bytes: int = keep_limits.DEFAULT_MAX_BYTES
-    keep_max_unpacked_bytes: int = keep_limits.DEFAULT_MAX_UNPACKED_BYTES
+    keep_max_bytes: int = DEFAULT_KEEP_MAX_BYTES
+    keep_max_unpacked_bytes: int = DEFAULT_KEEP_MAX_UNPACKED_BYTES
     # How often the sensor keep_export_changed POSTs the export to see whether it changed.
     keep_sensor_interval_s: int = DEFAULT_KEEP_SENSOR_INTERVAL_S
     # A libpq URL where the marts are copied after publishing; None: only the DuckDB file.
@@ -76,11 +78,9 @@ class Settings:
             keep_files=keep_files or (() if keep_url else (SAMPLE_KEEP_FILE,)),
             keep_programmes=parse_programmes(env.get("INTERREG_KEEP_PROGRAMMES")),
             keep_max_rejected_pct=parse_percent(env, "INTERREG_KEEP_MAX_REJECTED_PCT", 10.0),
-            keep_max_bytes=parse_bytes(
-                env, "INTERREG_KEEP_MAX_BYTES", keep_limits.DEFAULT_MAX_BYTES
-            ),
+            keep_max_bytes=parse_bytes(env, "INTERREG_KEEP_MAX_BYTES", DEFAULT_KEEP_MAX_BYTES),
             keep_max_unpacked_bytes=parse_bytes(
-                env, "INTERREG_KEEP_MAX_UNPACKED_BYTES", keep_limits.DEFAULT_MAX_UNPACKED_BYTES
+                env, "INTERREG_KEEP_MAX_UNPACKED_BYTES", DEFAULT_KEEP_MAX_UNPACKED_BYTES
             ),
             keep_sensor_interval_s=parse_interval(env.get("INTERREG_KEEP_SENSOR_INTERVAL")),
             postgres_url=(env.get("INTERREG_POSTGRES_URL") or "").strip() or None,
@@ -88,7 +88,7 @@ class Settings:
 
     def __repr__(self) -> str:  # the token and the database password never reach a log line
         token = "***" if self.monitoring_token else None
-        postgres = redact_url(self.postgres_url) if self.postgres_url else None
+        postgres = "***" if self.postgres_url else None  # it may hold the password
         return (
             f"Settings(warehouse_dir={self.warehouse_dir!s}, monitoring_url={self.monitoring_url},"
             f" monitoring_token={token}, max_rejected_pct={self.max_rejected_pct},"

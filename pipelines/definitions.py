@@ -19,6 +19,7 @@ from pipelines.ops.automation import (
 )
 from pipelines.ops.progress import progress_logger
 from pipelines.postgres.assets import PostgresTarget, postgres_marts
+from pipelines.publish.assets import published_warehouse
 from pipelines.report.assets import results_page
 from pipelines.sources.keep.assets import KeepSource, keep_export, keep_raw_tables
 from pipelines.sources.monitoring.assets import (
@@ -28,7 +29,6 @@ from pipelines.sources.monitoring.assets import (
 )
 from pipelines.transform.assets import dbt_models
 from pipelines.transform.project import dbt_project, dbt_resource
-from pipelines.warehouse.assets import published_warehouse
 from pipelines.warehouse.resource import WarehouseResource
 
 dbt_project.prepare_if_dev()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
 
 import duckdb
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
-    FreshnessPolicy,
     RunRequest,
     ScheduleDefinition,
     SensorEvaluationContext,
@@ -21,6 +19,7 @@ from dagster import (
 )
 
 from pipelines.config import Settings
+from pipelines.constants import WEEKLY_REFRESH_CRON
 from pipelines.errors import PipelineError, SourceError
 from pipelines.sources.http import HttpClient
 from pipelines.sources.keep.assets import KeepSource
@@ -55,7 +54,7 @@ refresh_warehouse = define_asset_job(
 weekly_refresh = ScheduleDefinition(
     name="weekly_refresh",
     job=refresh_warehouse,
-    cron_schedule="0 5 * * 1",  # Mondays 05:00, before the working week reads the results
+    cron_schedule=WEEKLY_REFRESH_CRON,  # before the working week reads the results
     execution_timezone="Europe/Brussels",
     default_status=DefaultScheduleStatus.RUNNING,
     description="The full refresh, weekly, whatever the sensors saw.",
@@ -218,9 +217,3 @@ def _judge_keep_export(probe: ExportProbe, store: Warehouse) -> RunRequest | Ski
     return RunRequest(
         run_key=f"keep-{content}", tags={KEEP_SHA256_TAG: sha256, KEEP_CONTENT_TAG: content}
     )
-
-
-# Weekly schedule plus a day's grace: a mart older than that means runs are failing.
-PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(
-    fail_window=timedelta(days=8), warn_window=timedelta(days=7, hours=6)
-)

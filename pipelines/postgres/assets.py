@@ -12,8 +12,8 @@ from dagster import AssetExecutionContext, AssetKey, ConfigurableResource, Mater
 from pipelines.postgres.connection import redact_url
 from pipelines.postgres.marts import mart_docs
 from pipelines.postgres.publish import publish_marts
+from pipelines.publish.assets import PUBLISHED_KEY
 from pipelines.transform.project import dbt_project
-from pipelines.warehouse.assets import PUBLISHED_KEY
 from pipelines.warehouse.fingerprint import forced
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import Warehouse

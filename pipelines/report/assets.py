@@ -3,8 +3,8 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.config import Settings
+from pipelines.publish.assets import PUBLISHED_KEY
 from pipelines.report.site import refresh_published_page
-from pipelines.warehouse.assets import PUBLISHED_KEY
 from pipelines.warehouse.resource import WarehouseResource
 
 REPORT_KEY = AssetKey(["site", "report"])

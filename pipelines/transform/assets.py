@@ -11,6 +11,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
     Output,
@@ -23,14 +24,18 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.constants import STALE_AFTER, STALE_WARNING_AFTER
 from pipelines.errors import PipelineError
-from pipelines.ops.automation import PUBLISHED_FRESHNESS
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse.fingerprint import forced, unchanged_since_published
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.summary import headline_markdown
 
 HEADLINE_KEY = AssetKey(["marts", "headline_results"])
+# The marts and the published file say when they are stale (the UI shows it).
+PUBLISHED_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=STALE_AFTER, warn_window=STALE_WARNING_AFTER
+)
 
 
 class LayeredTranslator(DagsterDbtTranslator):

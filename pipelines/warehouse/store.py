@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PUBLISHED_FILE_NAME
+from pipelines.constants import PUBLISHED_FILE_NAME
 from pipelines.crash_points import pause_point
 from pipelines.errors import PipelineError
 

@@ -7,6 +7,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.publish.assets import published_warehouse
 from pipelines.sources.monitoring.assets import (
     MonitoringSource,
     monitoring_export,
@@ -14,7 +15,6 @@ from pipelines.sources.monitoring.assets import (
 )
 from pipelines.transform.assets import dbt_models
 from pipelines.transform.project import dbt_resource
-from pipelines.warehouse.assets import published_warehouse
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import Warehouse
 from pipelines.warehouse.summary import format_value, headline_as_of

@@ -6,6 +6,7 @@ from dagster import AssetCheckResult, AssetKey, DagsterInstance, asset_check, ma
 from support.cli import file_hash
 
 from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.publish.assets import published_warehouse
 from pipelines.sources.monitoring.assets import (
     MonitoringSource,
     monitoring_export,
@@ -13,7 +14,6 @@ from pipelines.sources.monitoring.assets import (
 )
 from pipelines.transform.assets import dbt_models
 from pipelines.transform.project import dbt_resource
-from pipelines.warehouse.assets import published_warehouse
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.store import Warehouse
 

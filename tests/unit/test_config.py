@@ -52,3 +52,14 @@ def test_the_rejection_thresholds_default_to_1_and_10_percent_and_take_decimals(
         10.0,
     )
     assert Settings.from_env({"INTERREG_MAX_REJECTED_PCT": " 2.5 "}).max_rejected_pct == 2.5
+
+
+def test_the_keep_byte_limits_default_to_the_bounds_the_reader_applies():
+    """Two definitions until pipelines/sources/keep/limits.py takes its defaults from config."""
+    from pipelines.sources.keep import limits
+
+    settings = Settings.from_env({})
+    assert (settings.keep_max_bytes, settings.keep_max_unpacked_bytes) == (
+        limits.DEFAULT_MAX_BYTES,
+        limits.DEFAULT_MAX_UNPACKED_BYTES,
+    )

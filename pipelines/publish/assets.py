@@ -5,8 +5,7 @@ import time
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from pipelines.ops.automation import PUBLISHED_FRESHNESS
-from pipelines.transform.assets import dbt_models
+from pipelines.transform.assets import PUBLISHED_FRESHNESS, dbt_models
 from pipelines.transform.docs import mart_column_descriptions
 from pipelines.warehouse.audit import software_versions, write_runs
 from pipelines.warehouse.exports import mart_tables, write_exports

@@ -15,7 +15,7 @@ endif
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 
-.PHONY: run test dev serve lint sample docs clean chromium postgres bench nuts-layer
+.PHONY: run test test-fast dev serve lint sample docs clean chromium postgres bench nuts-layer
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
@@ -24,6 +24,12 @@ test: $(INSTALLED) $(MANIFEST) chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/dg check defs
 	$(BIN)/pytest
+
+# The fast lane: lint and every test that is neither `e2e` nor `slow` (tests/conftest.py
+# marks them), in about two minutes; `make test` runs everything, as CI does.
+test-fast: $(INSTALLED) $(MANIFEST)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not e2e and not slow"
 
 dev: $(INSTALLED) $(MANIFEST)
 	$(BIN)/dagster dev -w workspace.yaml

@@ -9,6 +9,21 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+# Fixtures that build a warehouse with dbt or start a database: seconds to minutes each.
+SLOW_FIXTURES = {"published_sample", "good", "tiny_warehouse", "sample_db", "postgres_cluster"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test-fast` runs what is neither `e2e` nor `slow`: every test under tests/e2e
+    runs `interreg` as a process (e2e, slow); a test that needs a built warehouse or a
+    database is slow wherever it is."""
+    for item in items:
+        if E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
+        elif SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +35,18 @@ def shared_data() -> Path:
             pytest.fail(message + " (INTERREG_REQUIRE_SHARED_DATA is set)")
         pytest.skip(message)
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Path:
+    """The bundled samples (keep.eu's included) published once by `interreg run` for the
+    whole session. Tests only read it; one that writes copies it first."""
+    from support.cli import interreg
+
+    warehouse = tmp_path_factory.mktemp("published-sample")
+    result = interreg("run", warehouse=warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return warehouse
 
 
 @pytest.fixture(scope="session")

@@ -81,7 +81,7 @@ nuts-layer: $(INSTALLED)
 
 # Regenerate the bundled sample (deterministic: the same bytes every time).
 sample: $(INSTALLED)
-	$(BIN)/python -m pipelines.samples.monitoring --out sample/monitoring
+	$(BIN)/python -m tools.samples.monitoring --out sample/monitoring
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)

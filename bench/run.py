@@ -21,7 +21,7 @@ monitoring step records). The published marts are checked against the baseline's
 did the same work. Figures are printed and written to bench/results/<time>.json; nothing
 is asserted (the machine is shared and noisy: --repeat N keeps the fastest of N).
 
-keep.eu: with `--keep auto` (the default) and pipelines/samples/keep.py present, a keep.eu
+keep.eu: with `--keep auto` (the default) and tools/samples/keep.py present, a keep.eu
 export is generated from each scaled monitoring export and the pipeline reads it; its
 steps are the stage "keep". The baseline has no XLSX reader (DuckDB's needs a download)
 and leaves keep out: compare the monitoring stages, or use `--keep sample` (the bundled
@@ -53,8 +53,8 @@ INTERREG = PYTHON.with_name("interreg")
 DATA = REPO / "bench" / ".data"
 RESULTS = REPO / "bench" / "results"
 DAGSTER_YAML = REPO / "dagster_home" / "dagster.yaml"
-MONITORING_GENERATOR = REPO / "pipelines" / "samples" / "monitoring.py"
-KEEP_GENERATOR = REPO / "pipelines" / "samples" / "keep.py"
+MONITORING_GENERATOR = REPO / "tools" / "samples" / "monitoring.py"
+KEEP_GENERATOR = REPO / "tools" / "samples" / "keep.py"
 MARTS = ("headline_results", "policy_changes", "regional_coverage", "projects")
 STAGES = ("startup", "fetch", "parse", "validate", "load", "dbt", "publish", "keep", "other")
 ROW_STAGES = ("parse", "validate", "load", "dbt")  # stages whose rows/s is meaningful
@@ -85,7 +85,7 @@ def monitoring_export(scale: int, seed: int) -> Path:
     def make(folder: Path) -> None:
         print(f"  generating the monitoring export, scale {scale} ...", flush=True)
         subprocess.run(
-            [PYTHON, "-m", "pipelines.samples.monitoring", "--out", folder]
+            [PYTHON, "-m", "tools.samples.monitoring", "--out", folder]
             + ["--scale", str(scale), "--seed", str(seed)],
             cwd=REPO,
             check=True,
@@ -106,7 +106,7 @@ def keep_export(monitoring: Path, scale: int, seed: int) -> Path | None:
     def make(folder: Path) -> None:
         print(f"  generating the keep.eu export, scale {scale} ...", flush=True)
         subprocess.run(
-            [PYTHON, "-m", "pipelines.samples.keep", "--out", folder / "keep_eu_export.xlsx"]
+            [PYTHON, "-m", "tools.samples.keep", "--out", folder / "keep_eu_export.xlsx"]
             + ["--monitoring", monitoring, "--scale", str(scale), "--seed", str(seed)],
             cwd=REPO,
             check=True,

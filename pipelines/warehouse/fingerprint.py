@@ -18,9 +18,13 @@ import duckdb
 from pipelines.config import REPO_ROOT
 from pipelines.warehouse.audit import ensure_audit_schema
 
-# Everything that decides what a run publishes, besides the sources: Python, the Pandera
-# contracts, the dbt project, the page's templates.
+# Everything that decides what a run publishes, besides the sources: the code that loads,
+# checks, transforms and publishes, the Pandera contracts, the dbt project. Dev tooling
+# (tools/samples, bench/, tests/) is outside these roots: editing it publishes nothing.
 CODE_ROOTS = ("pipelines", "schemas", "dbt_project")
+# Code under the roots that only reads the published file or decides when runs happen: the
+# results page (it has its own stamp), the PostgreSQL copy, the schedule and sensors, the CLI.
+READS_ONLY = {"pipelines/report", "pipelines/postgres", "pipelines/ops", "pipelines/cli.py"}
 # The engines whose upgrade may change a result (their versions are pinned in constraints.txt).
 ENGINES = ("duckdb", "dbt-core", "dbt-duckdb", "pandera", "pandas", "python-calamine", "openpyxl")
 # A run tagged so (`interreg run --force`, or the tag set in Dagster's launchpad) reloads,
@@ -31,15 +35,29 @@ NOT_CODE = {"__pycache__", "target", "logs", "dbt_packages", ".user.yml"}
 
 
 def code_digest(root: Path = REPO_ROOT) -> str:
+    """The sha256 of every file that shapes the warehouse: its path and its bytes."""
     digest = hashlib.sha256()
+    for path in shaping_files(root):
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shaping_files(root: Path = REPO_ROOT) -> list[Path]:
+    """The files under CODE_ROOTS, less READS_ONLY and what is generated, in a fixed order."""
+    found = []
     for top in CODE_ROOTS:
         for folder, subfolders, files in os.walk(root / top):
-            subfolders[:] = sorted(d for d in subfolders if d not in NOT_CODE)
-            for name in sorted(f for f in files if f not in NOT_CODE):
-                path = Path(folder) / name
-                digest.update(f"{path.relative_to(root)}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+            relative = Path(folder).relative_to(root).as_posix()
+            subfolders[:] = sorted(
+                d for d in subfolders if d not in NOT_CODE and f"{relative}/{d}" not in READS_ONLY
+            )
+            found += [
+                Path(folder) / name
+                for name in sorted(files)
+                if name not in NOT_CODE and f"{relative}/{name}" not in READS_ONLY
+            ]
+    return found
 
 
 def build_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

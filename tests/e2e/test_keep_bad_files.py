@@ -33,7 +33,7 @@ from support.cli import interreg, last_line, published
 from support.warehouse import leftovers, published_state, table_names
 
 from pipelines.config import SAMPLE_KEEP_FILE
-from pipelines.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 
 PROJECTS = "Search results, projects"
 PARTNERS = "Search results, partners"

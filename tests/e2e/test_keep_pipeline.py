@@ -16,7 +16,7 @@ import pytest
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
-from pipelines.samples.keep import convert_legacy
+from tools.samples.keep import convert_legacy
 
 INTERREG = Path(sys.executable).with_name("interreg")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

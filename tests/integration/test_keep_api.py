@@ -14,7 +14,7 @@ import pytest
 from werkzeug import Request, Response
 
 from pipelines.errors import SourceError
-from pipelines.samples.keep import convert_legacy
+from tools.samples.keep import convert_legacy
 from pipelines.sources.http import HttpClient
 from pipelines.sources.keep.extract import land_api_export
 from pipelines.sources.keep.validate import validate_inputs

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from dagster import materialize
 
-from pipelines.samples.keep import workbook_bytes
+from tools.samples.keep import workbook_bytes
 from pipelines.sources.keep.assets import KeepSource, keep_export, keep_raw_tables
 from pipelines.warehouse.resource import WarehouseResource
 

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
-from pipelines.samples.keep import plan_mismatches, read_csv
+from tools.samples.keep import plan_mismatches, read_csv
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
 from pipelines.sources.monitoring.assets import _load_manifest

@@ -20,7 +20,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipelines.config import SAMPLE_KEEP_FILE, Settings
 from pipelines.errors import ConfigurationError, ContractError
-from pipelines.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 from pipelines.sources.keep.extract import KeepInput, land_files
 from pipelines.sources.keep.limits import (
     DEFAULT_LIMITS,

@@ -13,7 +13,7 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipelines.errors import ContractError
-from pipelines.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 from pipelines.sources.keep.read import read_export
 
 LEGACY_PARTNER_HEADER = (

@@ -10,12 +10,12 @@ import openpyxl
 import pytest
 
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
-from pipelines.samples.keep import generate, plan_mismatches, read_csv
-from pipelines.samples.monitoring import generate as generate_monitoring
+from tools.samples.keep import generate, plan_mismatches, read_csv
+from tools.samples.monitoring import generate as generate_monitoring
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
 
-REGENERATE = "python -m pipelines.samples.keep"
+REGENERATE = "python -m tools.samples.keep"
 
 
 def members(path: Path) -> list[tuple[str, bytes]]:

@@ -1,6 +1,6 @@
 """The synthetic monitoring sample and the reference implementation of the headline.
 
-* pipelines/samples/monitoring.py is deterministic, and sample/monitoring is exactly what
+* tools/samples/monitoring.py is deterministic, and sample/monitoring is exactly what
   it generates (so the committed sample cannot drift from its generator);
 * the sample follows the contract's shape, uses real NUTS 2016 codes and lands near the
   programme's published figures;
@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from support.reference_headline import HEADLINE_KEYS, headline_as_of, headline_dates
 
-from pipelines.samples.monitoring import REGIONS_FILE, generate, refresh_programme_area
+from tools.samples.monitoring import REGIONS_FILE, generate, refresh_programme_area
 from schemas.monitoring_contract import MONITORING
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = REPO_ROOT / "sample" / "monitoring"
 EXPORT_FILES = (*MONITORING.file_names, "manifest.json")
-REGENERATE = "python -m pipelines.samples.monitoring --out sample/monitoring"
+REGENERATE = "python -m tools.samples.monitoring --out sample/monitoring"
 
 
 def read(path: Path) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from pipelines.warehouse.fingerprint import (
     code_digest,
     published_fingerprint,
     run_fingerprint,
+    shaping_files,
     unchanged_since_published,
 )
 
@@ -103,3 +104,44 @@ def test_a_run_judges_by_one_fingerprint_even_if_the_code_changes_meanwhile(tmp_
     monkeypatch.setattr(fingerprint, "code_digest", lambda: "replaced during the run")
     assert run_fingerprint(con, build_file) == first
     assert build_fingerprint(con) != first
+
+
+OUTSIDE = [
+    "tools/samples/monitoring.py",  # the sample generator
+    "bench/run.py",
+    "tests/unit/test_x.py",
+    "pipelines/report/templates/index.html.j2",  # the page has its own stamp
+    "pipelines/postgres/publish.py",
+    "pipelines/ops/automation.py",
+    "pipelines/cli.py",
+    "README.md",
+]
+INSIDE = [
+    "pipelines/sources/monitoring/validate.py",
+    "pipelines/warehouse/load.py",
+    "pipelines/transform/assets.py",
+    "pipelines/publish/assets.py",
+    "pipelines/config.py",
+    "schemas/monitoring.py",
+    "dbt_project/models/m.sql",
+    "dbt_project/macros/x.sql",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "shapes"), [(p, False) for p in OUTSIDE] + [(p, True) for p in INSIDE]
+)
+def test_only_a_file_that_shapes_the_warehouse_changes_the_digest(code, path, shapes):
+    """An edit to dev tooling keeps the "nothing changed, nothing published" skip."""
+    (code / path).parent.mkdir(parents=True, exist_ok=True)
+    (code / path).write_text("one version\n")
+    before = code_digest(code)
+    (code / path).write_text("another version\n")
+    assert (code_digest(code) != before) is shapes
+
+
+def test_the_repository_s_own_sample_generator_and_report_are_not_hashed():
+    hashed = {path.relative_to(fingerprint.REPO_ROOT).parts[:2] for path in shaping_files()}
+    assert {("pipelines", "sources"), ("pipelines", "transform"), ("schemas", "keep.py")} <= hashed
+    assert {top for top, *_ in hashed} == {"pipelines", "schemas", "dbt_project"}
+    assert ("pipelines", "report") not in hashed

@@ -16,7 +16,7 @@ zip timestamps and document properties). `scale` multiplies the other programmes
 projects; the Interreg Europe ones are those of the monitoring export read, so a
 benchmark that generates a scaled monitoring export scales them by reading it.
 
-    python -m pipelines.samples.keep --out sample/keep/keep_eu_export.xlsx \
+    python -m tools.samples.keep --out sample/keep/keep_eu_export.xlsx \
         [--monitoring sample/monitoring] [--seed 2014] [--scale 1]
 """
 

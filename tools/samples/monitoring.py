@@ -10,8 +10,8 @@ The same seed and scale always give the same bytes: one `random.Random` per file
 ordered iteration only, no clock, LF line ends, UTF-8, RFC 4180 minimal quoting.
 `scale` multiplies the projects (and with them everything else) for load tests.
 
-    python -m pipelines.samples.monitoring --out sample/monitoring [--seed 2014] [--scale 1]
-    python -m pipelines.samples.monitoring --refresh-regions   # rebuild the programme area
+    python -m tools.samples.monitoring --out sample/monitoring [--seed 2014] [--scale 1]
+    python -m tools.samples.monitoring --refresh-regions   # rebuild the programme area
 """
 
 from __future__ import annotations

@@ -383,7 +383,7 @@ def measure_scale(
 # design card's stack (Dagster, dagster-dbt, dbt) can reach at a scale.
 FLOOR_PARTS = (
     ("import dagster, dagster_dbt", [PYTHON, "-c", "import dagster, dagster_dbt"]),
-    ("load the code location", [PYTHON, "-c", "import pipelines.definitions"]),
+    ("load the code location", [PYTHON, "-c", "from pipelines.definitions import defs; defs()"]),
     ("dbt: start, read a parsed project", ["dbt", "parse"]),
     ("dbt: start, parse from nothing", ["dbt", "parse", "--no-partial-parse"]),
 )

@@ -88,12 +88,12 @@ def run(*, force: bool = False) -> int:
     from pipelines.warehouse.fingerprint import FORCE_TAG
 
     ensure_manifest()
-    from pipelines.definitions import defs  # needs the dbt manifest at import
+    from pipelines.definitions import build_definitions  # needs the dbt manifest at import
 
     settings = Settings.from_env()
     log_path = settings.warehouse_dir / "logs" / f"run-{utc_now():%Y%m%dT%H%M%SZ}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    job = defs.resolve_job_def("refresh_warehouse")
+    job = build_definitions(settings).resolve_job_def("refresh_warehouse")
     instance = (
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )

@@ -1,18 +1,19 @@
-"""The Dagster code location: sources -> raw tables -> dbt models -> the published file."""
+"""The Dagster code location: sources -> raw tables -> dbt models -> the published file.
+
+Nothing is read at import: Dagster calls `defs` when it loads the code location (the UI's
+code server, the daemon, `dg check defs`), and `defs` reads the settings of that moment.
+`interreg run` and the tests call `build_definitions` with their own settings.
+"""
 
 from __future__ import annotations
 
 import os
 
-from dagster import (
-    Definitions,
-    EnvVar,
-    in_process_executor,
-)
+from dagster import Definitions, EnvVar, definitions, in_process_executor
 
 from pipelines.config import Settings
 from pipelines.ops.automation import (
-    keep_export_changed,
+    keep_export_sensor,
     monitoring_export_changed,
     refresh_warehouse,
     weekly_refresh,
@@ -28,38 +29,41 @@ from pipelines.sources.monitoring.assets import (
     monitoring_raw_tables,
 )
 from pipelines.transform.assets import dbt_models
-from pipelines.transform.project import dbt_project, dbt_resource
+from pipelines.transform.project import dbt_resource, parse_project
 from pipelines.warehouse.resource import WarehouseResource
 
-dbt_project.prepare_if_dev()
-settings = Settings.from_env()
+
+def build_definitions(settings: Settings) -> Definitions:
+    """The assets, the job, the schedule, the sensors and the resources of `settings`."""
+    return Definitions(
+        assets=[
+            monitoring_export,
+            monitoring_raw_tables,
+            keep_export,
+            keep_raw_tables,
+            dbt_models,
+            published_warehouse,
+            results_page,
+            postgres_marts,
+        ],
+        jobs=[refresh_warehouse],
+        schedules=[weekly_refresh],
+        sensors=[monitoring_export_changed, keep_export_sensor(settings.keep_sensor_interval_s)],
+        # One process per run: DuckDB has one writer, and the run holds the warehouse lock.
+        executor=in_process_executor,
+        loggers={"console": progress_logger},
+        resources=resources(settings),
+    )
 
 
-defs = Definitions(
-    assets=[
-        monitoring_export,
-        monitoring_raw_tables,
-        keep_export,
-        keep_raw_tables,
-        dbt_models,
-        published_warehouse,
-        results_page,
-        postgres_marts,
-    ],
-    jobs=[refresh_warehouse],
-    schedules=[weekly_refresh],
-    sensors=[monitoring_export_changed, keep_export_changed],
-    # One process per run: DuckDB has one writer, and the run holds the warehouse lock.
-    executor=in_process_executor,
-    loggers={"console": progress_logger},
-    resources={
+def resources(settings: Settings) -> dict[str, object]:
+    """Each resource configured from the validated settings. A secret (the token, the
+    PostgreSQL URL) is given as an EnvVar: the UI shows resource config, never its value."""
+    return {
         "warehouse": WarehouseResource(directory=str(settings.warehouse_dir)),
         "monitoring": MonitoringSource(
             url=settings.monitoring_url,
-            # An EnvVar, never the value: the UI shows resource config.
-            token=EnvVar("INTERREG_MONITORING_TOKEN")
-            if os.environ.get("INTERREG_MONITORING_TOKEN")
-            else None,
+            token=secret(settings, "monitoring_token"),
             max_rejected_pct=settings.max_rejected_pct,
             read_timeout=settings.monitoring_read_timeout,
             total_budget=settings.monitoring_total_budget,
@@ -73,9 +77,18 @@ defs = Definitions(
             max_unpacked_bytes=settings.keep_max_unpacked_bytes,
         ),
         "dbt": dbt_resource(),
-        # An EnvVar too: the URL may hold the database password.
-        "postgres": PostgresTarget(
-            url=EnvVar("INTERREG_POSTGRES_URL") if settings.postgres_url else None
-        ),
-    },
-)
+        "postgres": PostgresTarget(url=secret(settings, "postgres_url")),
+    }
+
+
+def secret(settings: Settings, name: str) -> EnvVar | None:
+    """The setting `name` as its environment variable, when it is set; else None."""
+    return EnvVar(Settings.variable(name)) if getattr(settings, name) else None
+
+
+@definitions
+def defs() -> Definitions:
+    """The code location as Dagster loads it, with the settings of its environment."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI"):  # `dagster dev`: the models as they are now
+        parse_project()
+    return build_definitions(Settings.from_env())

@@ -12,6 +12,7 @@ from dagster import (
     DefaultSensorStatus,
     RunRequest,
     ScheduleDefinition,
+    SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
@@ -85,7 +86,6 @@ def monitoring_export_changed(
 # keep.eu has no cheap change signal: the sensor POSTs the whole export (one request a
 # day by default; keep.eu refreshes about every four months) and compares what it got with
 # what the published warehouse loaded.
-KEEP_SENSOR_INTERVAL_S = Settings.from_env().keep_sensor_interval_s
 KEEP_SHA256_TAG = EXPORT_SHA256_TAG  # on the runs the sensor starts
 KEEP_CONTENT_TAG = "interreg/keep_export_content"
 KEEP_SENSOR_ATTEMPTS = 4
@@ -134,18 +134,39 @@ def _keep_cursor(cursor: str | None) -> dict:
     return state if isinstance(state, dict) else {}
 
 
-@sensor(
-    job=refresh_warehouse,
-    minimum_interval_seconds=KEEP_SENSOR_INTERVAL_S,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when keep.eu's search export changes: POSTs the export "
-    "(conditional when keep.eu sent an ETag or Last-Modified), lands it, and compares its "
-    "sha256, then the workbook's data parts, with the export the published warehouse loaded. "
-    "Only when keep.eu is read by URL (INTERREG_KEEP_URL); with INTERREG_KEEP_FILES it skips.",
-)
-def keep_export_changed(
-    context: SensorEvaluationContext, keep: KeepSource, warehouse: WarehouseResource
-):
+def keep_export_sensor(interval_s: int = Settings.keep_sensor_interval_s) -> SensorDefinition:
+    """The sensor keep_export_changed, looking every `interval_s` seconds
+    (INTERREG_KEEP_SENSOR_INTERVAL, read when the code location is built)."""
+
+    @sensor(
+        name="keep_export_changed",
+        job=refresh_warehouse,
+        minimum_interval_seconds=interval_s,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Starts a refresh when keep.eu's search export changes: POSTs the export "
+        "(conditional when keep.eu sent an ETag or Last-Modified), lands it, and compares its "
+        "sha256, then the workbook's data parts, with the export the published warehouse "
+        "loaded. Only when keep.eu is read by URL (INTERREG_KEEP_URL); with "
+        "INTERREG_KEEP_FILES it skips.",
+    )
+    def keep_export_changed(
+        context: SensorEvaluationContext, keep: KeepSource, warehouse: WarehouseResource
+    ):
+        return look_at_keep_export(context, keep, warehouse, interval_s)
+
+    return keep_export_changed
+
+
+keep_export_changed = keep_export_sensor()  # with the default interval, for tests and tools
+
+
+def look_at_keep_export(
+    context: SensorEvaluationContext,
+    keep: KeepSource,
+    warehouse: WarehouseResource,
+    interval_s: int,
+) -> RunRequest | SkipReason:
+    """One look of keep_export_changed: a run request when the export changed."""
     if keep.files:
         return SkipReason(
             "keep.eu is read from export files (INTERREG_KEEP_FILES), not from keep.eu:"
@@ -181,7 +202,7 @@ def keep_export_changed(
         context.log.warning(f"keep.eu export not checked: {error}")
         return SkipReason(
             f"keep.eu export not checked: {error}. The next look is in"
-            f" {KEEP_SENSOR_INTERVAL_S} s; no run was started."
+            f" {interval_s} s; no run was started."
         )
     # Last, once all went well: the validators make the next request conditional.
     context.update_cursor(

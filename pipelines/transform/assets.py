@@ -77,8 +77,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         )
         yield from unchanged_results(context, build)
         return
-    # The profile reads the file's path from the environment of the dbt process we start.
-    os.environ["INTERREG_DUCKDB_PATH"] = str(store.dbt_build_path(context.run.run_id))
+    # dbt's profile names the run's build through a link (the warehouse resource says where).
+    store.dbt_build_path(context.run.run_id)
     (store.dbt_target_dir / "run_results.json").unlink(missing_ok=True)  # not a past run's
     invocation = dbt.cli(
         dbt_build_args(), context=context, raise_on_error=False, target_path=store.dbt_target_dir

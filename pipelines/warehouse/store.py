@@ -122,13 +122,18 @@ class Warehouse:
         to the run's build folder. dbt's profile names this path, and dbt parses the whole
         project again whenever the profile changes (3 to 5 s); kept the same, and with
         dbt's target folder kept too (`dbt_target_dir`), a run parses only what changed."""
-        build = self.start_build(run_id)
+        self.start_build(run_id)
         self.dbt_dir.mkdir(exist_ok=True)
-        link, staged = self.dbt_dir / "build", self.dbt_dir / f".build.{run_id}"
+        link, staged = self.dbt_build_link.parent, self.dbt_dir / f".build.{run_id}"
         staged.unlink(missing_ok=True)
         staged.symlink_to(Path("..") / ".build" / run_id, target_is_directory=True)
         os.replace(staged, link)
-        return link / build.name
+        return self.dbt_build_link
+
+    @property
+    def dbt_build_link(self) -> Path:
+        """The path dbt's profile names, the same for every run (see dbt_build_path)."""
+        return self.dbt_dir / "build" / PUBLISHED_FILE_NAME
 
     @property
     def dbt_target_dir(self) -> Path:

@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster import AssetKey
+from dagster import AssetKey, EnvVar
 
-from pipelines.definitions import defs
+from pipelines.config import Settings
+from pipelines.definitions import build_definitions
+from pipelines.definitions import defs as load_definitions
+
+defs = load_definitions()  # as Dagster loads the code location
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
@@ -129,3 +133,41 @@ def test_the_dagster_ui_loads_the_workspace_with_its_assets_sensors_and_schedule
         "keep_export_changed",
     }
     assert [s["name"] for s in repository["schedules"]] == ["weekly_refresh"]
+
+
+def test_the_settings_reach_the_sensors_and_the_resources():
+    settings = Settings.from_env(
+        {"INTERREG_KEEP_SENSOR_INTERVAL": "3600", "INTERREG_MAX_REJECTED_PCT": "2.5"}
+    )
+    built = build_definitions(settings)
+    assert built.resolve_sensor_def("keep_export_changed").minimum_interval_seconds == 3600
+    assert built.resources["monitoring"].max_rejected_pct == 2.5
+    assert built.resources["monitoring"].token is None
+
+
+def test_a_secret_reaches_its_resource_as_the_name_of_its_variable_never_its_value():
+    settings = Settings.from_env(
+        {"INTERREG_MONITORING_TOKEN": "s3cret", "INTERREG_POSTGRES_URL": "postgresql://u:pw@h/db"}
+    )
+    resources = build_definitions(settings).resources
+    assert isinstance(resources["monitoring"].token, EnvVar)
+    assert isinstance(resources["postgres"].url, EnvVar)
+    assert (resources["monitoring"].token, resources["postgres"].url) == (
+        "INTERREG_MONITORING_TOKEN",
+        "INTERREG_POSTGRES_URL",
+    )
+
+
+def test_loading_the_module_reads_no_setting():
+    """A wrong value fails when the code location is built, naming the variable; importing
+    the module (as a test or a tool does) reads nothing."""
+    env = {**os.environ, "INTERREG_MAX_REJECTED_PCT": "abc"}
+    script = (
+        "import pipelines.definitions as d\n"
+        "try:\n    d.defs()\nexcept Exception as e:\n    print(e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "INTERREG_MAX_REJECTED_PCT='abc'" in done.stdout

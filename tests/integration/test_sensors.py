@@ -314,7 +314,7 @@ def test_the_fetch_ends_before_dagster_abandons_the_tick(monkeypatch):
 def test_the_keep_sensor_looks_once_a_day_unless_configured():
     from pipelines.definitions import defs
 
-    assert defs.resolve_sensor_def("keep_export_changed").minimum_interval_seconds == 86400
+    assert defs().resolve_sensor_def("keep_export_changed").minimum_interval_seconds == 86400
 
 
 def test_the_keep_sensor_interval_is_whole_seconds_of_at_least_a_minute():

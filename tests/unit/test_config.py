@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.config import Settings
-from pipelines.definitions import defs
+from pipelines.config import REPO_ROOT, Settings
+from pipelines.definitions import build_definitions
 from pipelines.errors import ConfigurationError
 
 
@@ -28,8 +28,10 @@ def test_a_limit_that_is_not_a_positive_number_of_seconds_is_refused_by_name(val
 
 
 def test_the_monitoring_resource_carries_the_limits_to_its_http_client():
-    monitoring = defs.resources["monitoring"].model_copy(
-        update={"read_timeout": 7.0, "total_budget": 70.0}
+    monitoring = (
+        build_definitions(Settings.from_env({}))
+        .resources["monitoring"]
+        .model_copy(update={"read_timeout": 7.0, "total_budget": 70.0})
     )
     with monitoring.client() as client:
         assert (client.read_timeout, client.total_budget) == (7.0, 70.0)
@@ -63,3 +65,21 @@ def test_the_keep_byte_limits_default_to_the_bounds_the_reader_applies():
         limits.DEFAULT_MAX_BYTES,
         limits.DEFAULT_MAX_UNPACKED_BYTES,
     )
+
+
+def test_every_setting_is_in_env_example():
+    listed = {
+        line.split("=", 1)[0]
+        for line in (REPO_ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    assert set(Settings.variables()) <= listed
+
+
+def test_each_setting_is_read_from_its_own_variable():
+    """One definition: the field's default is what an unset variable gives."""
+    unset = Settings.from_env({})
+    for name, default in Settings.variables().items():
+        field_name = next(f for f in vars(unset) if Settings.variable(f) == name)
+        if name != "INTERREG_WAREHOUSE_DIR":  # resolved against the working directory
+            assert getattr(unset, field_name) == default, name

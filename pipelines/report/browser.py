@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pipelines.errors import PipelineError
 
@@ -167,8 +168,12 @@ class Browser:
 
     # -- pages -------------------------------------------------------------------------------
 
-    def open(self, path: Path, width: int, height: int = 900, mobile: bool | None = None) -> Page:
-        """A new tab showing the file at `path`, laid out `width` CSS pixels wide."""
+    def open(
+        self, path: Path, width: int, height: int = 900, mobile: bool | None = None,
+        query: str = "",
+    ) -> Page:  # fmt: skip
+        """A new tab showing the file at `path` (with `query`, "?id=…", after its URL),
+        laid out `width` CSS pixels wide."""
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
@@ -182,7 +187,7 @@ class Browser:
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": is_mobile},
         )
-        page.call("Page.navigate", {"url": Path(path).resolve().as_uri()})
+        page.call("Page.navigate", {"url": Path(path).resolve().as_uri() + query})
         self.wait_for("Page.loadEventFired", session)
         return page
 
@@ -277,16 +282,28 @@ class Page:
 def screenshots(index: Path, folder: Path, widths: tuple[int, ...] = (390, 1280)) -> list[Path]:
     """Full-page screenshots at each width of the main page, the first country page and
     the first project page: folder/<page>-<width>.png (page-, country-, project-)."""
+    from pipelines.report.project_pages import first_project
+
     site = index.parent
-    pages = [("page", index)]
-    for name, pattern in (("country", "countries/*.html"), ("project", "projects/*.html")):
-        first = min(site.glob(pattern), default=None)
-        if first is not None:
-            pages.append((name, first))
+    pages = [("page", index, "")]
+    country = min(site.glob("countries/*.html"), default=None)
+    if country is not None:
+        pages.append(("country", country, ""))
+    project = first_project(site)
+    if project is not None:
+        pages.append(("project", site / "project.html", f"?id={quote(project, safe='')}"))
     shots = []
     with Browser.launch() as browser:
-        for name, path in pages:
+        for name, path, query in pages:
             for width in widths:
-                page = browser.open(path, width=width)
+                page = browser.open(path, width=width, query=query)
+                if query:  # the project page draws itself from its bundle
+                    _wait(page, "document.querySelector('#project-results tbody tr')")
                 shots.append(page.screenshot(folder / f"{name}-{width}.png"))
     return shots
+
+
+def _wait(page: Page, expression: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"!!({expression})") and time.monotonic() < deadline:
+        time.sleep(0.05)

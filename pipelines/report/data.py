@@ -11,7 +11,6 @@ change) come from the marts: one rule, in dbt.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
@@ -19,6 +18,7 @@ from types import SimpleNamespace
 import duckdb
 
 from pipelines.errors import PipelineError
+from pipelines.report.stories import Story, stories
 from pipelines.warehouse.summary import FIGURES, headline_as_of
 
 # The results of a project (marts.project_results, and marts.projects as of the export).
@@ -151,6 +151,11 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], params
 
 @dataclass
 class ReportData:
+    """What the pages need in Python: the figures, the small marts and counts. The long
+    lists (policy changes, projects, partners, good practices) stay in DuckDB: the row
+    files and project pages are rendered there (tables.py, project_pages.py); at 100x
+    reading them into Python objects took 17 s."""
+
     as_of: date  # the headline row's date (on or before the date asked for)
     asked: date | None  # the date asked for; None = the latest
     latest: date  # the last as-of date of the mart (the export's)
@@ -158,11 +163,9 @@ class ReportData:
     series: dict[date, dict[str, object]]  # every as-of date up to `as_of`
     regions: list  # marts.regional_coverage_history at `as_of`
     countries: list  # marts.country_results at `as_of`
-    policy_changes: list  # validated_on <= as_of, latest first
-    projects: list  # approved by as_of, with their results at as_of
-    partners: list  # of the projects approved by as_of
-    good_practices: list  # submitted by as_of
-    project_history: dict[str, list] = field(default_factory=dict)  # project_id -> results
+    counts: dict[str, int]  # rows of the lists at `as_of`: changes, projects, practices
+    change_types: list[tuple[str, str]]  # (change_type, label) of the changes listed
+    stories: dict[str, Story] = field(default_factory=dict)  # country_code -> its story
     freshness: list = field(default_factory=list)
     programme_name: str | None = None
     programme_nuts_version: int | None = None
@@ -204,23 +207,16 @@ def query_report_data(con: duckdb.DuckDBPyConnection, as_of: date | None = None)
         series={r[0]: dict(zip(FIGURES, r[1:], strict=True)) for r in rows},
         regions=_dated(con, "regional_coverage_history", REGION_COLUMNS, day, "nuts2_code"),
         countries=_dated(con, "country_results", COUNTRY_COLUMNS, day, "country_code"),
-        policy_changes=records(
-            con,
-            f"SELECT {', '.join(POLICY_CHANGE_COLUMNS)} FROM marts.policy_changes"
-            " WHERE validated_on <= ? ORDER BY validated_on DESC, change_id",
-            POLICY_CHANGE_COLUMNS,
-            [day],
-        ),
-        projects=_projects(con, day),
-        partners=records(
-            con,
-            f"SELECT {', '.join(PARTNER_COLUMNS)} FROM marts.partners"
-            " WHERE project_approved_on <= ? ORDER BY project_acronym, partner_id",
-            PARTNER_COLUMNS,
-            [day],
-        ),
-        good_practices=_good_practices(con, day),
-        project_history=_project_history(con, day),
+        counts=_counts(con, day),
+        change_types=[
+            (t, label)
+            for t, label in con.execute(
+                "SELECT DISTINCT change_type, change_type_label FROM marts.policy_changes"
+                " WHERE validated_on <= ? ORDER BY ALL",
+                [day],
+            ).fetchall()
+        ],
+        stories=_stories(con, day),
         freshness=records(
             con,
             f"SELECT {', '.join(FRESHNESS_COLUMNS)} FROM marts.data_freshness ORDER BY source",
@@ -229,6 +225,40 @@ def query_report_data(con: duckdb.DuckDBPyConnection, as_of: date | None = None)
         programme_name=name,
         programme_nuts_version=nuts_version,
     )
+
+
+def _counts(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, int]:
+    changes, projects, practices = con.execute(
+        "SELECT (SELECT count(*) FROM marts.policy_changes WHERE validated_on <= $1),"
+        " (SELECT count(*) FROM marts.projects WHERE approved_on <= $1),"
+        " (SELECT count(*) FROM marts.good_practices WHERE submitted_on <= $1)",
+        [day],
+    ).fetchone()
+    return {"changes": changes, "projects": projects, "practices": practices}
+
+
+def _stories(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, Story]:
+    """Each country's story: only its featured change, that project and its partners are
+    read (the rule is stories.py's; the query keeps the candidates, one per country)."""
+    changes = records(
+        con,
+        f"SELECT {', '.join(POLICY_CHANGE_COLUMNS)} FROM marts.policy_changes"
+        " WHERE validated_on <= ? QUALIFY row_number() OVER (PARTITION BY country_code"
+        " ORDER BY total_influenced_eur DESC, change_id) = 1",
+        POLICY_CHANGE_COLUMNS,
+        [day],
+    )
+    ids = sorted({c.project_id for c in changes})
+    projects = _projects(con, day, ids)
+    partners = records(
+        con,
+        f"SELECT {', '.join(PARTNER_COLUMNS)} FROM marts.partners"
+        " WHERE project_approved_on <= ? AND list_contains(?, project_id)"
+        " ORDER BY project_acronym, partner_id",
+        PARTNER_COLUMNS,
+        [day, ids],
+    )
+    return stories(changes, projects, partners)
 
 
 def _dated(
@@ -244,9 +274,9 @@ def _dated(
     )
 
 
-def _projects(con: duckdb.DuckDBPyConnection, day: date) -> list:
-    """The projects approved by `day`, with their results at `day` (0 when the mart has
-    no row for them: a project approved after the last month end before `day`)."""
+def _projects(con: duckdb.DuckDBPyConnection, day: date, ids: list[str]) -> list:
+    """The projects `ids` if approved by `day`, with their results at `day` (0 when the
+    mart has no row for them: a project approved after the last month end before `day`)."""
     results = ", ".join(f"coalesce(r.{c}, 0) AS {c}" for c in PROJECT_FIGURES)
     columns = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
     return records(
@@ -254,44 +284,11 @@ def _projects(con: duckdb.DuckDBPyConnection, day: date) -> list:
         f"SELECT {columns}, {results} FROM marts.projects p"
         " LEFT JOIN marts.project_results r ON r.project_id = p.project_id"
         " AND r.as_of_date = (SELECT max(as_of_date) FROM marts.project_results"
-        " WHERE as_of_date <= ?) WHERE p.approved_on <= ? ORDER BY p.acronym, p.project_id",
+        " WHERE as_of_date <= ?) WHERE p.approved_on <= ? AND list_contains(?, p.project_id)"
+        " ORDER BY p.acronym, p.project_id",
         PROJECT_COLUMNS + PROJECT_FIGURES,
-        [day, day],
+        [day, day, ids],
     )
-
-
-def _good_practices(con: duckdb.DuckDBPyConnection, day: date) -> list:
-    """The good practices submitted by `day`, as they stood then: one validated later is
-    still "submitted" (a rejection has no date in the export: it is shown as it is)."""
-    columns = [c for c in GOOD_PRACTICE_COLUMNS if c not in ("status", "validated_on")]
-    return records(
-        con,
-        f"SELECT {', '.join(columns)},"
-        " CASE WHEN status = 'validated' AND validated_on > ? THEN 'submitted' ELSE status END,"
-        " CASE WHEN validated_on <= ? THEN validated_on END FROM marts.good_practices"
-        " WHERE submitted_on <= ? ORDER BY submitted_on DESC, good_practice_id",
-        [*columns, "status", "validated_on"],
-        [day, day, day],
-    )
-
-
-def _project_history(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, list]:
-    """Each project's results at every year end up to `day`, and at `day`: the project
-    page's "over time" table (every month end would be 12 times the rows, at 100x 1.5
-    million, for a table nobody reads month by month)."""
-    rows = records(
-        con,
-        f"SELECT project_id, as_of_date, {', '.join(PROJECT_FIGURES)} FROM marts.project_results"
-        " WHERE as_of_date <= ? AND (month(as_of_date) = 12 AND day(as_of_date) = 31"
-        " OR as_of_date = (SELECT max(as_of_date) FROM marts.project_results"
-        " WHERE as_of_date <= ?)) ORDER BY project_id, as_of_date",
-        ["project_id", "as_of_date", *PROJECT_FIGURES],
-        [day, day],
-    )
-    history: dict[str, list] = defaultdict(list)
-    for row in rows:
-        history[row.project_id].append(row)
-    return dict(history)
 
 
 def _programme(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int | None]:

@@ -1,44 +1,53 @@
 """The long tables of the pages (policy changes, projects, good practices): their columns
-and how a mart row becomes a table row (rows.py), with links to the country and project
-pages. `prefix` is the way from the page showing the table to the site's root."""
+and, as SQL over the marts, how a mart row becomes a table row (rows.py writes them),
+with links to the country and project pages.
+
+A cell is a string, [text, sort key] (numbers sort by the key), or [text, null, id] in a
+link column (the id of the country or project page). Money is shown with two decimals
+and sorts by its value.
+"""
 
 from __future__ import annotations
 
-import re
 from functools import cache
-from hashlib import sha1
+from urllib.parse import quote
 
-from pipelines.report.phrasing import thousands
-from pipelines.report.rows import Column, Row, cell
+import duckdb
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+from pipelines.report.rows import Column, Listing
+
+# The link columns' targets under the site root: {} is the row's id (URL-encoded).
+PROJECTS, COUNTRIES = "project.html?id={}", "countries/{}.html"
 
 
-@cache  # called once per row of every table: 800,000 times at 100x
+@cache
 def project_page(project_id: str) -> str:
-    """A project page's path under the site root: its id when that is a safe file name."""
-    name = project_id if SAFE_ID.match(project_id) else sha1(project_id.encode()).hexdigest()
-    return f"projects/{name}.html"
+    """A project's page under the site root: the one project page, with its id."""
+    return PROJECTS.format(quote(project_id, safe=""))
 
 
 @cache
 def country_page(country_code: str) -> str:
-    return f"countries/{country_code}.html"
+    return COUNTRIES.format(country_code)
 
 
-def _money(value) -> list:
-    return cell(thousands(value, 2), float(value))
-
-
-def _date(value) -> str:
-    return value.isoformat() if value else ""
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The SQL side of the cells (numbers as phrasing.thousands prints them), for rows.py
+    and project_pages.py."""
+    for macro in (
+        "money(x) AS json_array(format('{:,.2f}', x), x::DOUBLE)",
+        "counted(x) AS json_array(format('{:,}', x), x)",
+        "link(text, id) AS json_array(coalesce(text, ''), NULL, id)",
+        "iso(d) AS coalesce(strftime(d, '%Y-%m-%d'), '')",
+    ):
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
 
 
 CHANGE_COLUMNS = (
     Column("Validated", searchable=False),
-    Column("Project"),
+    Column("Project", link=PROJECTS),
     Column("Partner"),
-    Column("Country"),
+    Column("Country", link=COUNTRIES),
     Column("Policy instrument"),
     Column("Change"),
     Column("Influenced, EUR", numeric=True, searchable=False),
@@ -47,28 +56,31 @@ CHANGE_COLUMNS = (
 )
 CHANGE_FILTERS = ("country", "change", "sf")  # the filter slots, in order
 
-
-def change_row(c, prefix: str = "") -> Row:
-    where = f"{c.organisation_name} ({c.nuts2_code})" if c.nuts2_code else c.organisation_name
-    instrument = f"{c.instrument_name} ({c.instrument_type_label}"
-    instrument += ")" if c.nuts2_code else ", national)"
-    cells = [
-        _date(c.validated_on),
-        cell(c.project_acronym, c.project_acronym, prefix + project_page(c.project_id)),
-        where,
-        cell(c.country_name, c.country_name, prefix + country_page(c.country_code)),
-        instrument,
-        c.change_type_label,
-        _money(c.total_influenced_eur),
-        _money(c.sf_influenced_eur),
-        c.description or "",
-    ]
-    filters = [c.country_code, c.change_type, "yes" if c.is_structural_funds else "no"]
-    return cells, filters
-
+CHANGES = Listing(
+    "changes",
+    CHANGE_COLUMNS,
+    """country_code AS f0, change_type AS f1,
+       CASE WHEN is_structural_funds THEN 'yes' ELSE 'no' END AS f2,
+       json_array(json_array(iso(validated_on), link(project_acronym, project_id),
+         partner, link(country_name, country_code), instrument, coalesce(change_type_label, ''),
+         money(total_influenced_eur), money(sf_influenced_eur), coalesce(description, '')),
+       json_array(f0, f1, f2)) AS row,
+       concat_ws(' ', project_acronym, partner, country_name, instrument, change_type_label)
+         AS search,
+       [country_code] AS countries""",
+    """FROM (SELECT *, CASE WHEN coalesce(nuts2_code, '') <> ''
+             THEN organisation_name || ' (' || nuts2_code || ')'
+             ELSE organisation_name END AS partner,
+           instrument_name || ' (' || instrument_type_label
+             || CASE WHEN coalesce(nuts2_code, '') <> '' THEN ')' ELSE ', national)' END
+             AS instrument
+           FROM marts.policy_changes WHERE validated_on <= $day)""",
+    "validated_on DESC, change_id",
+    3,
+)
 
 PROJECT_COLUMNS = (
-    Column("Acronym"),
+    Column("Acronym", link=PROJECTS),
     Column("Title"),
     Column("Priority", numeric=True, searchable=False),
     Column("Approved", searchable=False),
@@ -76,51 +88,68 @@ PROJECT_COLUMNS = (
     Column("Budget, EUR", numeric=True, searchable=False),
     Column("Partners", numeric=True, searchable=False),
     Column("Lead partner"),
-    Column("Lead partner's country"),
+    Column("Lead partner's country", link=COUNTRIES),
     Column("Policy changes", numeric=True, searchable=False),
     Column("Funds influenced, EUR", numeric=True, searchable=False),
 )
 
-
-def project_row(p, prefix: str = "") -> Row:
-    lead_country = p.lead_partner_country_name or ""
-    cells = [
-        cell(p.acronym, p.acronym, prefix + project_page(p.project_id)),
-        p.title,
-        cell(str(p.priority_axis), p.priority_axis),
-        _date(p.approved_on),
-        p.status,
-        _money(p.total_budget_eur),
-        cell(str(p.partners), p.partners),
-        p.lead_partner_name or "",
-        cell(lead_country, lead_country, prefix + country_page(p.lead_partner_country_code))
-        if p.lead_partner_country_code
-        else "",
-        cell(thousands(p.policy_instruments_influenced), p.policy_instruments_influenced),
-        _money(p.financial_impact_eur),
-    ]
-    return cells, [p.lead_partner_country_code or ""]
-
+# A project is listed on the page of every country it has a partner in (lead or not).
+PROJECTS_LISTING = Listing(
+    "projects",
+    PROJECT_COLUMNS,
+    """coalesce(p.lead_partner_country_code, '') AS f0,
+       json_array(json_array(link(p.acronym, p.project_id), coalesce(p.title, ''),
+         json_array(p.priority_axis::VARCHAR, p.priority_axis), iso(p.approved_on),
+         coalesce(p.status, ''), money(p.total_budget_eur), counted(p.partners),
+         coalesce(p.lead_partner_name, ''),
+         CASE WHEN coalesce(p.lead_partner_country_code, '') <> ''
+           THEN link(p.lead_partner_country_name, p.lead_partner_country_code)
+           ELSE to_json('') END,
+         counted(coalesce(r.policy_instruments_influenced, 0)),
+         money(coalesce(r.financial_impact_eur, 0))), json_array(f0)) AS row,
+       concat_ws(' ', p.acronym, p.title, p.lead_partner_name,
+         CASE WHEN coalesce(p.lead_partner_country_code, '') <> ''
+           THEN p.lead_partner_country_name END) AS search,
+       coalesce(c.countries, []) AS countries""",
+    """FROM marts.projects p
+       LEFT JOIN marts.project_results r ON r.project_id = p.project_id
+         AND r.as_of_date = (SELECT max(as_of_date) FROM marts.project_results
+                             WHERE as_of_date <= $day)
+       LEFT JOIN (SELECT project_id, list(DISTINCT country_code) AS countries
+                  FROM marts.partners WHERE project_approved_on <= $day GROUP BY project_id)
+         c ON c.project_id = p.project_id
+       WHERE p.approved_on <= $day""",
+    "p.acronym, p.project_id",
+    1,
+)
 
 PRACTICE_COLUMNS = (
     Column("Good practice"),
-    Column("Project"),
+    Column("Project", link=PROJECTS),
     Column("Partner"),
-    Column("Country"),
+    Column("Country", link=COUNTRIES),
     Column("Status", searchable=False),
     Column("Submitted", searchable=False),
     Column("Validated", searchable=False),
 )
 
+# A good practice as it stood at the date: one validated later is still "submitted".
+PRACTICES = Listing(
+    "practices",
+    PRACTICE_COLUMNS,
+    """country_code AS f0, shown_status AS f1,
+       json_array(json_array(coalesce(title, ''), link(project_acronym, project_id),
+         coalesce(organisation_name, ''), link(country_name, country_code), shown_status,
+         iso(submitted_on), iso(shown_validated)), json_array(f0, f1)) AS row,
+       concat_ws(' ', title, project_acronym, organisation_name, country_name) AS search,
+       [country_code] AS countries""",
+    """FROM (SELECT *,
+             CASE WHEN status = 'validated' AND validated_on > $day THEN 'submitted'
+               ELSE status END AS shown_status,
+             CASE WHEN validated_on <= $day THEN validated_on END AS shown_validated
+           FROM marts.good_practices WHERE submitted_on <= $day)""",
+    "submitted_on DESC, good_practice_id",
+    2,
+)
 
-def practice_row(g, prefix: str = "") -> Row:
-    cells = [
-        g.title,
-        cell(g.project_acronym, g.project_acronym, prefix + project_page(g.project_id)),
-        g.organisation_name,
-        cell(g.country_name, g.country_name, prefix + country_page(g.country_code)),
-        g.status,
-        _date(g.submitted_on),
-        _date(g.validated_on),
-    ]
-    return cells, [g.country_code, g.status]
+LISTINGS = (CHANGES, PROJECTS_LISTING, PRACTICES)

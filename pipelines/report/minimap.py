@@ -2,18 +2,16 @@
 
 Why this shape: 26,000 project pages at 100x cannot each project every boundary. Europe
 is drawn once, as a file (assets/europe.svg), and each region's outline in the same
-frame once too; a project page's inline SVG is that file as its background plus the few
-paths of its partners' regions: a string join per page.
+frame once too (assets/regions.js); the project page draws that file as its background
+and the few paths of its partners' regions over it (static/project.js).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from markupsafe import Markup
-
 from pipelines.report.geo import Boundary, Frame
-from pipelines.report.svg import el, text
 
 WIDTH, HEIGHT = 320, 280
 BACKGROUND = "assets/europe.svg"
@@ -35,20 +33,16 @@ class MiniMap:
             encoding="utf-8",
         )
 
-    def svg(self, regions: dict[str, str], prefix: str = "../") -> Markup | None:
-        """`regions`: NUTS code -> its name, of the project's partners; None when none of
-        them has a shape in Europe (the page then shows its table only)."""
-        drawn = [code for code in sorted(regions) if code in self.in_europe]
-        if not drawn:
-            return None
-        paths = (
-            el("path", {"d": self.paths[code], "data-nuts": code}, el("title", {}, text(name)))
-            for code, name in ((c, regions[c]) for c in drawn)
+    def write_regions(self, site: Path) -> None:
+        """assets/regions.js: each region's outline in the background's frame, for the
+        project page's script to draw the partners' regions over it."""
+        shapes = {
+            "viewBox": f"0 0 {WIDTH} {HEIGHT}", "width": WIDTH, "height": HEIGHT,
+            "paths": {code: self.paths[code] for code in sorted(self.in_europe)},
+        }  # fmt: skip
+        body = json.dumps(shapes, separators=(",", ":"))
+        (site / "assets" / "regions.js").write_text(
+            "window.__interreg = window.__interreg || {};"
+            f" window.__interreg.regionShapes = {body};\n",
+            encoding="utf-8",
         )
-        return el(
-            "svg",
-            {"viewBox": f"0 0 {WIDTH} {HEIGHT}", "class": "minimap", "role": "img",
-             "aria-label": "The partners' regions: " + ", ".join(drawn)},
-            el("image", {"href": prefix + BACKGROUND, "width": WIDTH, "height": HEIGHT}),
-            el("g", {"class": "partner-regions"}, *paths),
-        )  # fmt: skip

@@ -4,7 +4,8 @@
       index.html               the whole programme as of the date: figures, trends, map,
                                countries with their stories, and the long tables
       countries/XX.html        a page per country with partners (its story)
-      projects/<id>.html       a page per project approved by the date
+      project.html?id=<id>     the page of a project approved by the date (one page; the
+                               projects in bundles, data/project/b<N>.js: project_pages.py)
       data/<table>/p<N>.js     the long tables' rows, loaded when asked (rows.py)
       assets/                  style sheet, scripts, the project maps' background
       downloads/               the policy-change list, when the page does not link ../exports/
@@ -31,18 +32,18 @@ from pipelines.report import phrasing
 from pipelines.report.boundaries import Boundaries, load_boundaries, missing_note
 from pipelines.report.data import ReportData, policy_changes_as_of, query_report_data
 from pipelines.report.figures import exact_rows, headline_cards, trend_charts
+from pipelines.report.listings import define_macros
 from pipelines.report.maps import NO_PARTNERS, OUTSIDE
 from pipelines.report.minimap import MiniMap
 from pipelines.report.pages import (
     country_lines,
     country_map,
-    country_tables,
     environment,
-    group,
     main_map,
-    main_tables,
-    write_project_pages,
+    regions_by_country,
+    write_tables,
 )
+from pipelines.report.project_pages import write_project_pages
 from pipelines.sources.http import HttpClient
 from pipelines.warehouse.exports import write_csv
 from pipelines.warehouse.store import Warehouse
@@ -84,7 +85,7 @@ def downloads(
     the exports' own writers."""
     links = []
     exports = warehouse_dir / EXPORTS_DIR
-    count = phrasing.thousands(len(data.policy_changes))
+    count = phrasing.thousands(data.counts["changes"])
     relation, order_by = policy_changes_as_of(data.as_of)
     for ext, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)")):
         published = exports / f"policy_changes.{ext}"
@@ -123,11 +124,11 @@ def build_site(
         with warehouse.connect_published() as con:
             data = query_report_data(con, as_of)
             links = downloads(con, data, warehouse.directory, work)
-        log.info("site: marts read in %.1f s", time.perf_counter() - started)
-        boundaries = load_boundaries(
-            nuts_url, data.programme_nuts_version, warehouse.landing_root, client
-        )
-        result = write_pages(work, data, links, boundaries, now())
+            log.info("site: marts read in %.1f s", time.perf_counter() - started)
+            boundaries = load_boundaries(
+                nuts_url, data.programme_nuts_version, warehouse.landing_root, client
+            )
+            result = write_pages(work, con, data, links, boundaries, now())
         for asset in (HERE / "static").iterdir():
             shutil.copyfile(asset, work / "assets" / asset.name)
         result.path = _swap_in(work, warehouse.directory / SITE_DIR)
@@ -139,14 +140,17 @@ def build_site(
 
 def write_pages(
     site: Path,
+    con: duckdb.DuckDBPyConnection,
     data: ReportData,
     links: list[Download],
     boundaries: Boundaries | None,
     generated_at: datetime,
 ) -> SiteResult:
-    """Every page of the site into `site`, from data already read."""
+    """Every page of the site into `site`: from `data`, and the long lists from `con`
+    (a connection to the published file, left open for the build)."""
     started = time.perf_counter()
-    env, grouped = environment(), group(data)
+    env = environment()
+    define_macros(con)
     map_result, legend = main_map(data, boundaries)
     notes = list(boundaries.notes) if boundaries else []
     if map_result and map_result.missing:
@@ -160,15 +164,18 @@ def write_pages(
         "no_partners_colour": NO_PARTNERS,
         "outside_colour": OUTSIDE,
     }
-    timings = {"index": time.perf_counter()}
-    write_index(site, env, data, grouped, map_result, notes, links, common)
+    codes = [c.country_code for c in data.countries if c.partners > 0]
+    timings = {"tables": time.perf_counter()}
+    tables, country_sets = write_tables(con, site, data, codes)
+    timings["index"] = time.perf_counter()
+    write_index(site, env, data, map_result, notes, links, tables, common)
     timings["countries"] = time.perf_counter()
-    countries = write_country_pages(site, env, data, grouped, boundaries, legend, common)
+    countries = write_country_pages(site, env, data, boundaries, legend, country_sets, common)
     timings["projects"] = time.perf_counter()
     minimap = MiniMap(boundaries.shapes) if boundaries else None
     if minimap:
         minimap.write_background(site)
-    projects = write_project_pages(site, env, data, grouped, minimap, common)
+    projects = write_project_pages(con, site, env, data, minimap, common)
     ended = time.perf_counter()
     log.info(
         "site: %d country and %d project pages in %.1f s (%s)",
@@ -179,8 +186,8 @@ def write_pages(
     return SiteResult(site, data.as_of, map_result is not None, notes)
 
 
-def write_index(site: Path, env, data, grouped, map_result, notes, links, common) -> None:
-    """The main page, and the whole programme's row files it loads."""
+def write_index(site: Path, env, data, map_result, notes, links, tables, common) -> None:
+    """The main page (its row files are written already: `tables`)."""
     index = env.get_template("index.html.j2").render(
         common,
         root="",
@@ -193,21 +200,23 @@ def write_index(site: Path, env, data, grouped, map_result, notes, links, common
         top_regions=sorted(
             (r for r in data.regions if r.partners > 0), key=lambda r: (-r.partners, r.nuts2_code)
         )[:10],
-        countries=country_lines(data, grouped),
-        tables=main_tables(site, data),
+        countries=country_lines(data),
+        tables=tables,
         links=links,
         country_options=[(c.country_code, c.country_name) for c in data.countries],
-        change_types=sorted({(c.change_type, c.change_type_label) for c in data.policy_changes}),
+        change_types=data.change_types,
     )
     (site / "index.html").write_text(index, encoding="utf-8")
 
 
 def write_country_pages(
-    site: Path, env, data: ReportData, grouped, boundaries, legend, common: dict
+    site: Path, env, data: ReportData, boundaries, legend, tables: dict, common: dict
 ) -> int:
-    """A page per country with partners by the date: figures, story, map, lists."""
+    """A page per country with partners by the date: figures, story, map, lists (their
+    row files are written already: `tables`, by country code)."""
     template = env.get_template("country.html.j2")
     (site / "countries").mkdir(exist_ok=True)
+    regions = regions_by_country(data.regions)
     written = 0
     for country in data.countries:
         if country.partners == 0:
@@ -217,10 +226,10 @@ def write_country_pages(
             common,
             root="../",
             country=country,
-            story=grouped.stories.get(code),
+            story=data.stories.get(code),
             map=country_map(data.regions, code, boundaries, legend),
-            regions=grouped.regions_by_country[code],
-            tables=country_tables(site, code, grouped),
+            regions=regions[code],
+            tables=tables[code],
         )
         (site / "countries" / f"{code}.html").write_text(html, encoding="utf-8")
         written += 1

@@ -285,13 +285,23 @@ def test_a_project_page_shows_project_results(browser, warehouse):
             " (SELECT max(as_of_date) FROM marts.headline_results)"
             " ORDER BY financial_impact_eur DESC LIMIT 1"
         ).fetchone()
-    page = browser.open(warehouse / "site" / project_page(project_id), width=DESKTOP)
+        (count,) = con.execute(
+            "SELECT count(*) FROM marts.partners WHERE project_id = ?", [project_id]
+        ).fetchone()
+    assert project_page(project_id) == f"project.html?id={project_id}"
+    page = browser.open(
+        warehouse / "site" / "project.html", width=DESKTOP, query=f"?id={project_id}"
+    )
+    wait_for(page, "document.querySelectorAll('#project-results tbody tr').length")
     last = page.evaluate(
         "[...document.querySelectorAll('#project-results tbody tr')].pop().innerText.split('\t')"
     )
     assert Decimal(last[1].replace(",", "")) == events
     assert Decimal(last[8].replace(",", "")) == funds
     assert page.evaluate("document.querySelectorAll('svg.minimap path').length") >= 1
+    partners = page.evaluate("document.querySelectorAll('#partners-table tbody tr').length")
+    assert partners == count
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP
     assert page.console_errors() == []
 
 

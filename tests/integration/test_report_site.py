@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 import pytest
@@ -22,6 +23,7 @@ from pipelines.errors import PipelineError, SourceError
 from pipelines.report.boundaries import bundled_layer
 from pipelines.report.listings import project_page
 from pipelines.report.phrasing import thousands
+from pipelines.report.project_pages import bundle_of, read_bundle
 from pipelines.report.site import build_site
 from pipelines.warehouse.summary import FIGURES
 
@@ -204,6 +206,8 @@ def test_a_country_page_tells_its_story_from_the_marts(past_site):
 
 
 def test_a_project_page_shows_its_results_over_time(past_site):
+    """The project page is one page drawn from the project's bundle: the bundle holds
+    the marts' results at each year end and at the date, and every partner."""
     warehouse, site = past_site
     project_id, acronym = query(
         warehouse,
@@ -211,7 +215,12 @@ def test_a_project_page_shows_its_results_over_time(past_site):
         " ORDER BY financial_impact_eur DESC, project_id LIMIT 1",
         [PAST],
     )[0]
-    text = text_of(site / project_page(project_id))
+    assert project_page(project_id) == f"project.html?id={project_id}"
+    page = text_of(site / "project.html")
+    bundles = int(re.search(r'data-bundles="(\d+)"', page)[1])
+    bundle = site / "data" / "project" / f"b{bundle_of(project_id, bundles)}.js"
+    project = read_bundle(bundle)[project_id]
+    assert project["acronym"] == acronym
     results = query(
         warehouse,
         "SELECT policy_learning_events, good_practices_identified, good_practices_validated,"
@@ -220,26 +229,50 @@ def test_a_project_page_shows_its_results_over_time(past_site):
         " FROM marts.project_results WHERE project_id = ? AND as_of_date = ?",
         [project_id, PAST],
     )[0]
-    last = table_rows(text, "project-results")[-1]
+    last = max(project["history"])
     assert last[0] == PAST.isoformat()
-    assert [number(v) for v in last[1:]] == [Decimal(v) for v in results]
-    partners = query(
-        warehouse, "SELECT count(*) FROM marts.partners WHERE project_id = ?", [project_id]
+    assert [Decimal(str(v)) for v in last[1:]] == [Decimal(v) for v in results]
+    years = query(
+        warehouse,
+        "SELECT count(*) FROM marts.project_results WHERE project_id = ? AND as_of_date < ?"
+        " AND month(as_of_date) = 12 AND day(as_of_date) = 31",
+        [project_id, PAST],
     )[0][0]
-    assert len(table_rows(text, "partners-table")) == partners
-    assert 'class="minimap"' in text and "../assets/europe.svg" in text
+    assert len(project["history"]) == years + 1
+    partners = query(
+        warehouse,
+        "SELECT partner_id, nuts2_code FROM marts.partners WHERE project_id = ?",
+        [project_id],
+    )
+    assert sorted(p[8] for p in project["partners"]) == sorted(p for p, _ in partners)
+    changes = query(
+        warehouse,
+        "SELECT count(*) FROM marts.policy_changes WHERE project_id = ? AND validated_on <= ?",
+        [project_id, PAST],
+    )[0][0]
+    assert len(project["changes"]) == changes
+    # The small map: the background and every region's outline, drawn by the page.
+    regions = text_of(site / "assets" / "regions.js")
+    assert any(f'"{nuts}":' in regions for _, nuts in partners if nuts)
+    assert (site / "assets" / "europe.svg").is_file() and "assets/regions.js" in page
 
 
 def test_every_reference_stays_in_the_site(past_site):
     _, site = past_site
-    pages = [site / "index.html", *sorted((site / "countries").glob("*.html"))[:3]]
-    pages += sorted((site / "projects").glob("*.html"))[:3]
+    pages = [site / "index.html", site / "project.html"]
+    pages += sorted((site / "countries").glob("*.html"))[:3]
+    count = int(re.search(r'data-bundles="(\d+)"', text_of(site / "project.html"))[1])
     for page in pages:
         for ref in re.findall(r'(?:src|href)="([^"#]+)', text_of(page)):
             if ref.startswith(("http://", "https://")):
                 assert 'rel="noopener"' in text_of(page), ref  # a project's own website
                 continue
-            assert (page.parent / ref).resolve().is_file(), (page, ref)
+            path, _, query_string = ref.partition("?")
+            assert (page.parent / path).resolve().is_file(), (page, ref)
+            if query_string:  # a project's page: the project is in its bundle
+                project_id = unquote(query_string.removeprefix("id="))
+                bundle = site / "data" / "project" / f"b{bundle_of(project_id, count)}.js"
+                assert project_id in read_bundle(bundle), (page, ref)
 
 
 def test_the_bundled_layer_draws_the_map_unless_a_url_overrides_it(warehouse, tmp_path):

@@ -9,7 +9,9 @@
 //   controls: <input data-filter="text">, <select data-filter="N"> (N: the row's filter
 //   slot), <output data-count>, pager buttons [data-page="prev|next"]
 //   <table><thead>(th data-type="number" sorts numerically)</thead><tbody></tbody></table>
-// A row is [cells, filters]; a cell is "text" or [text, sortKey|null, href]. Search keeps the
+// A row is [cells, filters]; a cell is "text", [text, sortKey] or, in a column whose th has
+// data-link="../countries/{}.html", [text, sortKey|null, id]: it links there with the id
+// for {} (an id per row, not a whole link: at 100x that is tens of MB less). Search keeps the
 // rows whose searchable text holds every word typed. With data-index, the pages to load
 // for a search come from SET/index.js (token -> pages, filter values as "N=value"), so a
 // search at 100x loads only the pages that can match; without, it loads every page.
@@ -180,9 +182,9 @@
       row[0].forEach(function (cell, i) {
         var td = document.createElement(i === 0 ? "th" : "td");
         if (i === 0) td.scope = "row";
-        if (typeof cell !== "string" && cell[2]) {
+        if (typeof cell !== "string" && cell[2] && this.links[i]) {
           var a = document.createElement("a");
-          a.href = cell[2];
+          a.href = this.links[i].replace("{}", encodeURIComponent(cell[2]));
           a.textContent = cellText(cell);
           td.appendChild(a);
         } else {
@@ -216,6 +218,7 @@
     this.numeric = [].map.call(headers, function (th) {
       return th.getAttribute("data-type") === "number";
     });
+    this.links = [].map.call(headers, function (th) { return th.getAttribute("data-link"); });
     [].forEach.call(this.root.querySelectorAll("[data-filter]"), function (field) {
       field.addEventListener(field.tagName === "SELECT" ? "change" : "input", function () {
         self.view = 0;

@@ -1,4 +1,4 @@
-"""The vocabulary a source contract is written in: files, columns, keys and references.
+"""The vocabulary a source contract is written in: files, columns, keys, references, rules.
 
 One declaration serves three readers: the Pandera schemas (what a valid row is), the
 loader (which DuckDB type a column becomes) and the cascade of quarantined rows (which
@@ -7,7 +7,11 @@ rows depend on which).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
 
 # The contract's types and the DuckDB type each becomes in the raw tables.
 SQL_TYPES = {
@@ -98,3 +102,35 @@ class Contract:
             done.extend(ready)
             pending = [f for f in pending if f not in ready]
         return done
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over whole rows: `test` gives one boolean per row (True = the row passes).
+
+    `columns` are the columns the rule reads; the first is the one a failure is reported
+    against, the others give context in the message.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    error: str
+    test: Callable[[pd.DataFrame], pd.Series]
+    # The same rule in DuckDB SQL, over the file's rows as text: true where the row passes
+    # (window functions allowed). It may fail more rows than `test`, never fewer: it only
+    # decides that a file needs no Pandera run (schemas.monitoring.SCREENS). None: Pandera
+    # always runs.
+    sql: str | None = None
+    # For a rule that compares rows with each other: the rows it judges together. A screen
+    # hands them to Pandera all together, never a row without its peers (schemas.keep).
+    together: Callable[[pd.DataFrame], pd.Series] | None = None
+
+    def check(self) -> pa.Check:
+        return pa.Check(
+            self.test, name=self.name, error=self.error, statistics={"columns": self.columns}
+        )
+
+
+def check_columns(check: pa.Check) -> tuple[str, ...]:
+    """The columns a row rule reads (first: the one its failures are reported against)."""
+    return tuple((check.statistics or {}).get("columns", ()))

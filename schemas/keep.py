@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from schemas.contract import RowRule
 from schemas.keep_contract import SHEETS, Sheet
 
 
@@ -284,28 +285,6 @@ RULES: dict[str, Rule] = {
 
 
 # --- rules over rows --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowRule:
-    """A rule over whole rows; `columns[0]` is the field a failure is reported against."""
-
-    name: str
-    columns: tuple[str, ...]
-    error: str
-    test: Callable[[pd.DataFrame], pd.Series]
-    # For a rule that compares rows with each other: the rows it judges together. The
-    # screen hands them to Pandera all together, never a row without its peers.
-    together: Callable[[pd.DataFrame], pd.Series] | None = None
-
-    def check(self) -> pa.Check:
-        return pa.Check(
-            self.test, name=self.name, error=self.error, statistics={"columns": self.columns}
-        )
-
-
-def check_columns(check: pa.Check) -> tuple[str, ...]:
-    return tuple((check.statistics or {}).get("columns", ()))
 
 
 def canonical(sheet: Sheet, frame: pd.DataFrame, field: str) -> pd.Series:

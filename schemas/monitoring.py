@@ -10,6 +10,10 @@ failing a cast:
 * per file: the key is unique (every duplicate row is reported), the further unique sets, the
   number of rows, and the contract's rules that span columns or rows (below, RULES).
 
+Every rule is written once, for both engines: a column's rules (`column_rules`) and the
+rules over rows (`RowRule`, RULES) each carry their pandas test, which Pandera runs, and
+their SQL form, from which the DuckDB screen of the fast path is built (SCREENS, below).
+
 Every check has a name (it becomes `check_name` in audit.rejected_rows) and an error message.
 Checks that span columns return one boolean per row, so the failing rows are identified; a
 check about the file as a whole (its number of rows) returns a single boolean.
@@ -34,18 +38,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.contract import Column, FileSpec
+from schemas.contract import Column, FileSpec, RowRule
 from schemas.monitoring_contract import MONITORING
+from schemas.sql import literal, quote
 
 DATE_FORMAT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 AMOUNT_FORMAT = r"[0-9]{1,16}(?:\.[0-9]{1,2})?"
 INTEGER_FORMAT = r"[0-9]{1,18}"
-
-# Name of the built-in Pandera checks as they appear in failure cases -> our check names.
-BUILTIN_CHECK_NAMES = {
-    "not_nullable": "required",
-    "multiple_fields_uniqueness": "unique_key",
-}
 
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
@@ -109,64 +108,54 @@ def integers(series: pd.Series) -> pd.Series:
     return series.where(ok).astype("Int64")
 
 
-# --- column checks, from the declarations ------------------------------------------------
+# --- column rules, from the declarations: each written once, for Pandera and for SQL ------
 
 
-def _column_checks(column: Column) -> list[pa.Check]:
-    checks: list[pa.Check] = []
-    if column.type == "date":
-        checks.append(
-            pa.Check(
-                lambda s: matches(s, DATE_FORMAT),
-                name="date_format",
-                error="must be a date written YYYY-MM-DD",
-            )
-        )
-        checks.append(
-            pa.Check(
-                _calendar_date,
-                name="calendar_date",
-                error="must be a real calendar date (e.g. 2022-02-30 is not)",
-            )
-        )
-    elif column.type == "amount":
-        checks.append(
-            pa.Check(
-                lambda s: matches(s, AMOUNT_FORMAT),
-                name="amount_format",
-                error="must be an amount in EUR: digits, '.' as decimal point, at most 2 "
-                "decimals, no thousands separator, >= 0 (at most 16 digits before the point)",
-            )
-        )
-    elif column.type == "integer":
-        checks.append(
-            pa.Check(
-                lambda s: matches(s, INTEGER_FORMAT),
-                name="integer_format",
-                error="must be an integer: digits only, >= 0 (at most 18 digits)",
-            )
-        )
-        if column.min_value is not None or column.max_value is not None:
-            checks.append(_range_check(column.min_value, column.max_value))
+@dataclass(frozen=True)
+class ColumnRule:
+    """A check of one column's values, for both engines.
+
+    `test` (pandas): True where the value passes; Pandera lets nulls pass, `required` is
+    the column's own check. `sql(column)`: the same in DuckDB SQL over the quoted column,
+    true where the value passes; it may fail more values than `test` (a malformed one,
+    which another rule fails anyway), never fewer; None when it has no SQL form.
+    """
+
+    name: str
+    error: str
+    test: Callable[[pd.Series], pd.Series]
+    sql: Callable[[str], str | None]
+
+    def check(self) -> pa.Check:
+        return pa.Check(self.test, name=self.name, error=self.error)
+
+
+def column_rules(column: Column) -> list[ColumnRule]:
+    """The column's rules from its declaration: its type's form, then its domain."""
+    rules = list(_TYPE_RULES.get(column.type, []))
+    if column.type == "integer" and (column.min_value is not None or column.max_value is not None):
+        rules.append(_range_rule(column.min_value, column.max_value))
     if column.values is not None:
         allowed = list(column.values)
-        checks.append(
-            pa.Check(
+        rules.append(
+            ColumnRule(
+                "allowed_values",
+                f"must be one of: {', '.join(allowed)} (case-sensitive)",
                 lambda s, allowed=allowed: _flag(s.isin(allowed)),
-                name="allowed_values",
-                error=f"must be one of: {', '.join(allowed)} (case-sensitive)",
+                lambda c, allowed=allowed: f"{c} IN ({', '.join(literal(v) for v in allowed)})",
             )
         )
     if column.pattern is not None:
         pattern = column.pattern
-        checks.append(
-            pa.Check(
+        rules.append(
+            ColumnRule(
+                "code_pattern",
+                f"must match the pattern {pattern}",
                 lambda s, pattern=pattern: matches(s, pattern),
-                name="code_pattern",
-                error=f"must match the pattern {pattern}",
+                lambda c, pattern=pattern: _full_match_sql(c, pattern),
             )
         )
-    return checks
+    return rules
 
 
 def _calendar_date(series: pd.Series) -> pd.Series:
@@ -175,7 +164,43 @@ def _calendar_date(series: pd.Series) -> pd.Series:
     return valid_dates(series, written) | ~written
 
 
-def _range_check(low: int | None, high: int | None) -> pa.Check:
+_TYPE_RULES: dict[str, list[ColumnRule]] = {
+    "date": [
+        ColumnRule(
+            "date_format",
+            "must be a date written YYYY-MM-DD",
+            lambda s: matches(s, DATE_FORMAT),
+            lambda c: _full_match_sql(c, DATE_FORMAT),
+        ),
+        ColumnRule(
+            "calendar_date",
+            "must be a real calendar date (e.g. 2022-02-30 is not)",
+            _calendar_date,
+            # The cast is null for 2022-02-30; DuckDB reads year 0000 as 1 BC.
+            lambda c: f"TRY_CAST({c} AS DATE) IS NOT NULL AND {c} >= '0001'",
+        ),
+    ],
+    "amount": [
+        ColumnRule(
+            "amount_format",
+            "must be an amount in EUR: digits, '.' as decimal point, at most 2 "
+            "decimals, no thousands separator, >= 0 (at most 16 digits before the point)",
+            lambda s: matches(s, AMOUNT_FORMAT),
+            lambda c: _full_match_sql(c, AMOUNT_FORMAT),
+        ),
+    ],
+    "integer": [
+        ColumnRule(
+            "integer_format",
+            "must be an integer: digits only, >= 0 (at most 18 digits)",
+            lambda s: matches(s, INTEGER_FORMAT),
+            lambda c: _full_match_sql(c, INTEGER_FORMAT),
+        ),
+    ],
+}
+
+
+def _range_rule(low: int | None, high: int | None) -> ColumnRule:
     if low is not None and high is not None:
         name, error = f"between_{low}_and_{high}", f"must be between {low} and {high}"
     elif low is not None:
@@ -193,38 +218,26 @@ def _range_check(low: int | None, high: int | None) -> pa.Check:
             ok &= ~_flag(value > high)
         return ok
 
-    return pa.Check(integer_in_range, name=name, error=error)
+    def sql(c: str) -> str:
+        bounds = [] if low is None else [f"TRY_CAST({c} AS BIGINT) >= {int(low)}"]
+        bounds += [] if high is None else [f"TRY_CAST({c} AS BIGINT) <= {int(high)}"]
+        return " AND ".join(bounds)
+
+    return ColumnRule(name, error, integer_in_range, sql)
+
+
+# Regular expressions that mean the same in Python's re and DuckDB's RE2: ASCII literals,
+# classes, groups, alternation and counted repetition; no escapes but `\.`.
+_PORTABLE_PATTERN = re.compile(r"(?:[A-Za-z0-9_{},?:()|+*\[\]-]|\\\.)*")
+
+
+def _full_match_sql(column: str, pattern: str) -> str | None:
+    if not _PORTABLE_PATTERN.fullmatch(pattern):
+        return None
+    return f"regexp_full_match({column}, {literal(pattern)})"
 
 
 # --- rules across columns and rows (the contract's prose), per file ----------------------
-
-
-@dataclass(frozen=True)
-class RowRule:
-    """A rule over whole rows: `test` gives one boolean per row (True = the row passes).
-
-    `columns` are the columns the rule reads; the first is the one a failure is reported
-    against, the others give context in the message.
-    """
-
-    name: str
-    columns: tuple[str, ...]
-    error: str
-    test: Callable[[pd.DataFrame], pd.Series]
-    # The same rule in DuckDB SQL, over the file's rows as text: true where the row passes
-    # (window functions allowed). It may fail more rows than `test`, never fewer: it only
-    # decides that a file needs no Pandera run (see SCREENS). None: Pandera always runs.
-    sql: str | None = None
-
-    def check(self) -> pa.Check:
-        return pa.Check(
-            self.test, name=self.name, error=self.error, statistics={"columns": self.columns}
-        )
-
-
-def check_columns(check: pa.Check) -> tuple[str, ...]:
-    """The columns a row rule reads (first: the one its failures are reported against)."""
-    return tuple((check.statistics or {}).get("columns", ()))
 
 
 def _not_before(later: str, earlier: str) -> Callable[[pd.DataFrame], pd.Series]:
@@ -284,23 +297,15 @@ def _one_lead_per_project(frame: pd.DataFrame) -> pd.Series:
 # which the column's own check fails anyway), never the other way round.
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _not_before_sql(later: str, earlier: str) -> str:
     # YYYY-MM-DD text orders as the dates it writes (and UTF-8 bytes as code points).
-    later, earlier = _ident(later), _ident(earlier)
+    later, earlier = quote(later), quote(earlier)
     return f"{later} IS NULL OR {earlier} IS NULL OR {later} >= {earlier}"
 
 
 def _not_above_sql(part: str, whole: str) -> str:
     # DECIMAL(18, 2) holds every well-formed amount exactly; a malformed one fails here too.
-    part, whole = _ident(part), _ident(whole)
+    part, whole = quote(part), quote(whole)
     return (
         f"{part} IS NULL OR {whole} IS NULL OR "
         f"TRY_CAST({part} AS DECIMAL(18, 2)) <= TRY_CAST({whole} AS DECIMAL(18, 2))"
@@ -308,10 +313,9 @@ def _not_above_sql(part: str, whole: str) -> str:
 
 
 def _set_iff_sql(date: str, status_column: str, status: str) -> str:
-    date, status_column = _ident(date), _ident(status_column)
+    date, status_column = quote(date), quote(status_column)
     return (
-        f"{status_column} IS NULL OR "
-        f"(({status_column} = {_literal(status)}) = ({date} IS NOT NULL))"
+        f"{status_column} IS NULL OR (({status_column} = {literal(status)}) = ({date} IS NOT NULL))"
     )
 
 
@@ -455,7 +459,7 @@ def build_schema(spec: FileSpec) -> pa.DataFrameSchema:
         columns={
             c.name: pa.Column(
                 None,  # text: the forms are checked by the checks, the loader casts
-                checks=_column_checks(c),
+                checks=[rule.check() for rule in column_rules(c)],
                 nullable=not c.required,
                 required=c.required,  # an optional column may be absent from a frame
                 name=c.name,
@@ -480,48 +484,20 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 # --- the same contract as one SQL screen, for a file that DuckDB has read -----------------
 #
 # Pandera on pandas costs seconds per million rows. A file whose rows all pass needs no
-# failure cases, so the pipeline first screens each file inside DuckDB with the checks
-# below, built from the same declarations, and runs Pandera only on a file the screen does
+# failure cases, so the pipeline first screens each file inside DuckDB with the SQL forms
+# of the same rules (column_rules, RULES), and runs Pandera only on a file the screen does
 # not pass (Pandera then names every failure, as before). The screen may fail a file that
 # Pandera passes (that costs time, not correctness), never the other way round; where a
 # check has no SQL form that is certainly at least as strict, the file has no screen.
 
-# Regular expressions that mean the same in Python's re and DuckDB's RE2: ASCII literals,
-# classes, groups, alternation and counted repetition; no escapes but `\.`.
-_PORTABLE_PATTERN = re.compile(r"(?:[A-Za-z0-9_{},?:()|+*\[\]-]|\\\.)*")
-
-
-def _full_match_sql(column: str, pattern: str) -> str | None:
-    if not _PORTABLE_PATTERN.fullmatch(pattern):
-        return None
-    return f"regexp_full_match({column}, {_literal(pattern)})"
-
 
 def column_sql(column: Column) -> str | None:
-    """True where a value passes every check of the column; None: no check to make.
+    """True where a value passes every rule of the column (column_rules); None: no rule.
 
-    Raises ValueError when a check has no SQL form (see _PORTABLE_PATTERN).
+    Raises ValueError when a rule has no SQL form (see _PORTABLE_PATTERN).
     """
-    c = _ident(column.name)
-    checks: list[str | None] = []
-    if column.type == "date":
-        checks += [
-            _full_match_sql(c, DATE_FORMAT),
-            f"TRY_CAST({c} AS DATE) IS NOT NULL",  # null for 2022-02-30
-            f"{c} >= '0001'",  # DuckDB reads year 0000 as 1 BC
-        ]
-    elif column.type == "amount":
-        checks.append(_full_match_sql(c, AMOUNT_FORMAT))
-    elif column.type == "integer":
-        checks.append(_full_match_sql(c, INTEGER_FORMAT))
-        if column.min_value is not None:
-            checks.append(f"TRY_CAST({c} AS BIGINT) >= {int(column.min_value)}")
-        if column.max_value is not None:
-            checks.append(f"TRY_CAST({c} AS BIGINT) <= {int(column.max_value)}")
-    if column.values is not None:
-        checks.append(f"{c} IN ({', '.join(_literal(v) for v in column.values)})")
-    if column.pattern is not None:
-        checks.append(_full_match_sql(c, column.pattern))
+    c = quote(column.name)
+    checks = [rule.sql(c) for rule in column_rules(column)]
     if any(check is None for check in checks):
         raise ValueError(f"column {column.name}: a check has no portable SQL form")
     if not checks:

@@ -1,16 +1,75 @@
-"""What a source's raw-tables step tells Dagster, whatever the source.
+"""What a source's raw-tables step does and tells Dagster, whatever the source.
 
 Each source (monitoring, keep.eu) has one multi-asset step that validates its landed files
-and loads the accepted rows, with one blocking check per raw table. The step's outcomes
+and loads the accepted rows with the audit rows, in one transaction, with one blocking
+check per raw table. The step's outcomes
 are the same for every source: nothing to load (the inputs are unchanged since the
 published load), the inputs break the contract (the checks fail, the run stops), or rows
 were loaded, some perhaps quarantined (the checks pass, or warn with the quarantined rows).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import TypeVar
 
+import duckdb
 import pandas as pd
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MaterializeResult, MetadataValue
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from pipelines.errors import ContractError
+from pipelines.warehouse.audit import replace_source_audit
+from pipelines.warehouse.load import LoadedRows, load_export
+from schemas.contract import Contract, FileSpec
+
+Validated = TypeVar("Validated")
+
+
+def raw_tables_step(specs: list[AssetSpec], checks: list[AssetCheckSpec], landed: AssetKey):
+    """The decorator of a source's step: every raw table at once, from the landed inputs
+    (the asset `landed`, passed to the step as its argument `landed`)."""
+    return multi_asset(
+        specs=specs, check_specs=checks, ins={"landed": AssetIn(landed)}, can_subset=False
+    )
+
+
+def raw_table_specs(
+    contract: Contract, landed: AssetKey, describe: Callable[[FileSpec], str]
+) -> list[AssetSpec]:
+    """One asset per raw table of the contract, in raw_<source>, from the landed inputs."""
+    return [
+        AssetSpec(
+            [contract.source, spec.table],
+            deps=[landed],
+            group_name="raw",
+            kinds={"duckdb"},
+            description=describe(spec),
+        )
+        for spec in contract.files
+    ]
+
+
+def contract_checks(
+    contract: Contract, check_name: str, describe: Callable[[FileSpec], str]
+) -> list[AssetCheckSpec]:
+    """One blocking check per raw table: a table is never used when its inputs broke."""
+    return [
+        AssetCheckSpec(
+            check_name,
+            asset=[contract.source, spec.table],
+            blocking=True,
+            description=describe(spec),
+        )
+        for spec in contract.files
+    ]
 
 
 def unchanged_results(keys: Iterable[AssetKey], check_name: str) -> Iterator[MaterializeResult]:
@@ -23,6 +82,59 @@ def unchanged_results(keys: Iterable[AssetKey], check_name: str) -> Iterator[Mat
             metadata={"unchanged since the published load": True},
         )
         yield MaterializeResult(asset_key=key, metadata={"unchanged": True}, check_results=[passed])
+
+
+def validated_or_broken(
+    validate: Callable[[], Validated],
+    check_name: str,
+    keys: Callable[[ContractError], Iterable[AssetKey]],
+) -> Generator[AssetCheckResult, None, Validated]:
+    """`validate()`; when the inputs break their contract, first fail the checks of the
+    tables `keys(error)` names, then raise. Use as `validated = yield from ...`."""
+    try:
+        return validate()
+    except ContractError as error:
+        yield from broken_contract_results(keys(error), check_name, error)
+        raise
+
+
+def load_and_audit(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    tables,
+    *,
+    run_id: str,
+    files: Callable[[LoadedRows], list[dict]],
+    rejected: pd.DataFrame,
+    drift: dict[str, list[str]],
+    also: Callable[[], None] = lambda: None,
+) -> LoadedRows:
+    """The accepted rows, `also` (more tables of the source) and the source's audit rows
+    (`files(loaded)`, the quarantine, the drift) in one transaction: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    loaded = load_export(con, contract, tables)
+    also()
+    replace_source_audit(
+        con,
+        run_id=run_id,
+        source=contract.source,
+        files=files(loaded),
+        rejected=rejected,
+        drift=drift,
+    )
+    con.execute("COMMIT")
+    return loaded
+
+
+def table_result(
+    key: AssetKey, check_name: str, metadata: dict, rejected: pd.DataFrame
+) -> MaterializeResult:
+    """A loaded table, its check passed or warning with the table's quarantined rows."""
+    return MaterializeResult(
+        asset_key=key,
+        metadata=metadata,
+        check_results=[quarantine_check(key, check_name, rejected)],
+    )
 
 
 def broken_contract_results(

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import duckdb
 import pandas as pd
 
+# audit.rejected_rows, as every source's quarantine builds it (pipelines/sources/quarantine.py)
 REJECTED_COLUMNS = ["source", "file", "row_number", "column_name", "check_name", "value", "message"]
 
 _DDL = """

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipelines.errors import PipelineError
 from schemas.contract import Contract, FileSpec
+from schemas.sql import literal, quote
 
 ROW_NUMBER = "_row_number"  # the record's number in its file, 1 = first record after the header
 SHAPE_OK = "_shape_ok"  # csv_select: false where a record has another number of fields
@@ -32,15 +33,6 @@ _READ_NULL = "\x01"
 
 def raw_schema(contract: Contract) -> str:
     return f"raw_{contract.source}"
-
-
-def quote(identifier: str) -> str:
-    """A SQL identifier, quoted: column names come from the files, never trust them."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -69,17 +61,17 @@ def csv_select(path: Path, header: tuple[str, ...] | list[str]) -> str:
     while sentinel in columns:
         sentinel += "_"
     columns[sentinel] = "VARCHAR"
-    spec = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in columns)
+    spec = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in columns)
     shape = " AND ".join(
         [f"{quote(sentinel)} IS NULL", *(f"{quote(name)} IS NOT NULL" for name in header)]
     )
     values = ", ".join(f"nullif({quote(name)}, '') AS {quote(name)}" for name in header)
     return (
         f"SELECT row_number() OVER () AS {quote(ROW_NUMBER)}, {values}, ({shape}) AS {SHAPE_OK}"
-        f" FROM read_csv({_literal(str(path))}, header = true, auto_detect = false,"
+        f" FROM read_csv({literal(str(path))}, header = true, auto_detect = false,"
         f" columns = {{{spec}}}, delim = ',', quote = '\"', escape = '\"',"
         f" strict_mode = true, null_padding = true, parallel = false,"
-        f" nullstr = {_literal(_READ_NULL)}, allow_quoted_nulls = false, encoding = 'utf-8')"
+        f" nullstr = {literal(_READ_NULL)}, allow_quoted_nulls = false, encoding = 'utf-8')"
     )
 
 
@@ -87,9 +79,9 @@ def csv_record_count(path: Path, header: tuple[str, ...] | list[str]) -> str:
     """SQL: the number of records by DuckDB's parallel reader, which, unlike the one-thread
     reader of csv_select, fails on a quoted field still open at the end of the file (the
     one-thread reader drops it). A file both read alike has the same count in both."""
-    spec = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    spec = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
     return (
-        f"SELECT count(*) FROM read_csv({_literal(str(path))}, header = true,"
+        f"SELECT count(*) FROM read_csv({literal(str(path))}, header = true,"
         f" auto_detect = false, columns = {{{spec}}}, delim = ',', quote = '\"',"
         f" escape = '\"', strict_mode = true, null_padding = false, parallel = true,"
         f" encoding = 'utf-8')"

@@ -13,7 +13,8 @@ import pytest
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.errors import ContractError
-from pipelines.sources.monitoring.validate import REJECTED_COLUMNS, validate_export
+from pipelines.sources.monitoring.validate import validate_export
+from pipelines.sources.quarantine import REJECTED_COLUMNS
 from pipelines.warehouse.load import load_export
 from schemas.monitoring import SCHEMAS
 from schemas.monitoring_contract import MONITORING

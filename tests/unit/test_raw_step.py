@@ -3,16 +3,23 @@ quarantined rows warns with them, counted once per row, in cells a Markdown tabl
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
+import pytest
 from dagster import AssetCheckSeverity, AssetKey
 
 from pipelines.errors import ContractError
+from pipelines.sources.quarantine import empty_rejected
 from pipelines.sources.raw_step import (
     broken_contract_results,
+    load_and_audit,
     markdown_cell,
     quarantine_check,
     unchanged_results,
+    validated_or_broken,
 )
+from pipelines.warehouse.load import ROW_NUMBER
+from schemas.contract import Column, Contract, FileSpec
 
 KEY = AssetKey(["keep", "projects"])
 
@@ -74,3 +81,76 @@ def test_a_broken_contract_fails_the_checks_with_the_error():
     [check] = broken_contract_results([KEY], "meets_contract", error)
     assert not check.passed and check.severity == AssetCheckSeverity.ERROR
     assert check.metadata["error"].value == str(error)
+
+
+def test_inputs_that_break_their_contract_fail_the_checks_first_then_the_step():
+    error = ContractError("partners.csv", "no such column")
+
+    def validate():
+        raise error
+
+    step = validated_or_broken(validate, "meets_contract", lambda e: [KEY] if e is error else [])
+    check = next(step)
+    assert check.asset_key == KEY and not check.passed
+    assert check.metadata["error"].value == str(error)
+    with pytest.raises(ContractError):
+        next(step)
+
+
+def test_valid_inputs_fail_no_check():
+    step = validated_or_broken(lambda: "validated", "meets_contract", lambda e: [KEY])
+    with pytest.raises(StopIteration) as stop:
+        next(step)
+    assert stop.value.value == "validated"
+
+
+TINY = Contract(
+    "tiny", "1", (FileSpec("things", (Column("id", "integer", required=True),), ("id",)),)
+)
+FRAME = pd.DataFrame({ROW_NUMBER: [1, 2], "id": ["7", "8"]})
+
+
+def audited(loaded) -> list[dict]:
+    return [
+        {
+            "file": "things",
+            "sha256": "0" * 64,
+            "rows_read": 2,
+            "rows_loaded": loaded["things"],
+            "rows_rejected": 0,
+        }
+    ]
+
+
+def test_rows_and_audit_are_loaded_together():
+    con = duckdb.connect()
+    loaded = load_and_audit(
+        con, TINY, {"things": FRAME}, run_id="r", files=audited, rejected=empty_rejected(), drift={}
+    )
+    assert loaded == {"things": 2}
+    assert con.execute("SELECT id FROM raw_tiny.things ORDER BY id").fetchall() == [(7,), (8,)]
+    audit = con.execute("SELECT source, rows_loaded FROM audit.loaded_files").fetchall()
+    assert audit == [("tiny", 2)]
+
+
+def test_a_failure_before_the_audit_leaves_nothing_behind():
+    con = duckdb.connect()
+
+    def also():
+        raise RuntimeError("the manifest could not be loaded")
+
+    with pytest.raises(RuntimeError):
+        load_and_audit(
+            con,
+            TINY,
+            {"things": FRAME},
+            run_id="r",
+            files=audited,
+            rejected=empty_rejected(),
+            drift={},
+            also=also,
+        )
+    con.execute("ROLLBACK")  # what closing the build's connection without COMMIT does
+    assert not con.execute(
+        "SELECT * FROM duckdb_tables() WHERE schema_name = 'raw_tiny'"
+    ).fetchall()

@@ -2,22 +2,19 @@
 
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from dagster import (
-    AssetCheckSpec,
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
-    AssetSpec,
     ConfigurableResource,
     MaterializeResult,
     MetadataValue,
     asset,
-    multi_asset,
 )
 
-from pipelines.errors import ConfigurationError, ContractError
+from pipelines.errors import ConfigurationError
 from pipelines.sources.http import HttpClient, redact_url
 from pipelines.sources.keep.api import search_url
 from pipelines.sources.keep.extract import (
@@ -33,15 +30,19 @@ from pipelines.sources.keep.limits import (
     DEFAULT_MAX_UNPACKED_BYTES,
     WorkbookLimits,
 )
-from pipelines.sources.keep.validate import validate_inputs
+from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
 from pipelines.sources.raw_step import (
-    broken_contract_results,
-    quarantine_check,
+    contract_checks,
+    load_and_audit,
+    raw_table_specs,
+    raw_tables_step,
+    table_result,
     unchanged_results,
+    validated_or_broken,
 )
-from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
+from pipelines.warehouse.audit import loaded_hashes
 from pipelines.warehouse.fingerprint import forced
-from pipelines.warehouse.load import load_export, raw_schema
+from pipelines.warehouse.load import LoadedRows, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
 from schemas.keep_contract import KEEP, SOURCE
 
@@ -124,40 +125,30 @@ def keep_export(
     return landed
 
 
-RAW_SPECS = [
-    AssetSpec(
-        [SOURCE, spec.table],
-        deps=[EXPORT_KEY],
-        group_name="raw",
-        kinds={"duckdb"},
-        description=f"keep.eu {spec.table} of every input and layout, typed; the rows that "
-        "could not be read or broke a rule are in audit.rejected_rows.",
-    )
-    for spec in KEEP.files
-]
+RAW_SPECS = raw_table_specs(
+    KEEP,
+    EXPORT_KEY,
+    lambda spec: (
+        f"keep.eu {spec.table} of every input and layout, typed; the rows that "
+        "could not be read or broke a rule are in audit.rejected_rows."
+    ),
+)
 
 
 LAYOUT_CHECK = "meets_layout"
-LAYOUT_CHECKS = [
-    AssetCheckSpec(
-        LAYOUT_CHECK,
-        asset=[SOURCE, spec.table],
-        blocking=True,
-        description="Every keep.eu sheet loading into this table against its layout's Pandera "
+LAYOUT_CHECKS = contract_checks(
+    KEEP,
+    LAYOUT_CHECK,
+    lambda spec: (
+        "Every keep.eu sheet loading into this table against its layout's Pandera "
         "schema (schemas/keep.py). Fails, and stops the run, when a file is in no known layout "
         "or more than INTERREG_KEEP_MAX_REJECTED_PCT % of a sheet's rows are quarantined; "
-        "warns when rows were quarantined.",
-    )
-    for spec in KEEP.files
-]
-
-
-@multi_asset(
-    specs=RAW_SPECS,
-    check_specs=LAYOUT_CHECKS,
-    ins={"landed": AssetIn(EXPORT_KEY)},
-    can_subset=False,
+        "warns when rows were quarantined."
+    ),
 )
+
+
+@raw_tables_step(RAW_SPECS, LAYOUT_CHECKS, EXPORT_KEY)
 def keep_raw_tables(
     context: AssetExecutionContext,
     landed: LandedKeep,
@@ -174,25 +165,23 @@ def keep_raw_tables(
             context.log.info("keep.eu inputs unchanged since the published load; not reloading")
             yield from unchanged_results(TABLE_KEYS, LAYOUT_CHECK)
             return
-        try:
-            validated = validate_inputs(
+        validated = yield from validated_or_broken(
+            lambda: validate_inputs(
                 landed.inputs, max_rejected_pct=keep.max_rejected_pct, limits=keep.limits()
-            )
-        except ContractError as error:  # which sheet broke is in the message
-            yield from broken_contract_results(TABLE_KEYS, LAYOUT_CHECK, error)
-            raise
+            ),
+            LAYOUT_CHECK,
+            lambda error: TABLE_KEYS,  # which sheet broke is in the message
+        )
         load_started = time.perf_counter()
-        con.execute("BEGIN TRANSACTION")
-        loaded = load_export(con, KEEP, validated.tables)
-        replace_source_audit(
+        loaded = load_and_audit(
             con,
+            KEEP,
+            validated.tables,
             run_id=context.run.run_id,
-            source=SOURCE,
-            files=validated.files,
+            files=lambda loaded: validated.files,
             rejected=validated.rejected,
             drift=validated.drift,
         )
-        con.execute("COMMIT")
         seconds = validated.timings | {"load": time.perf_counter() - load_started}
     finally:
         con.close()
@@ -204,6 +193,13 @@ def keep_raw_tables(
             f"{validated.rejected['row_number'].count()} keep.eu rule failures quarantined in"
             f" audit.rejected_rows. {validated.summary()}"
         )
+    yield from _table_results(landed, validated, loaded, seconds)
+
+
+def _table_results(
+    landed: LandedKeep, validated: ValidatedKeep, loaded: LoadedRows, seconds: dict[str, float]
+) -> Iterator[MaterializeResult]:
+    """Every raw table with its check; the step's timings once, on STEP_TIMINGS_TABLE."""
     for spec in KEEP.files:
         sheets = [f for f in validated.files if f["table"] == spec.table]
         metadata = {
@@ -211,22 +207,15 @@ def keep_raw_tables(
             "rows_rejected": sum(f["rows_rejected"] for f in sheets),
             "inputs": ", ".join(i.name for i in landed.inputs),
         }
-        if spec.table == STEP_TIMINGS_TABLE:  # the step's, once: for operators and bench/
+        if spec.table == STEP_TIMINGS_TABLE:  # for operators and bench/
             metadata["stage_timings"] = MetadataValue.json(
                 {f"{stage}_s": round(s, 3) for stage, s in seconds.items()}
             )
-        yield MaterializeResult(
-            asset_key=[SOURCE, spec.table],
-            metadata=metadata,
-            check_results=[
-                quarantine_check(
-                    AssetKey([SOURCE, spec.table]),
-                    LAYOUT_CHECK,
-                    validated.rejected[
-                        validated.rejected["file"].isin([f["file"] for f in sheets])
-                    ],
-                )
-            ],
+        yield table_result(
+            AssetKey([SOURCE, spec.table]),
+            LAYOUT_CHECK,
+            metadata,
+            validated.rejected[validated.rejected["file"].isin([f["file"] for f in sheets])],
         )
 
 

@@ -46,6 +46,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from python_calamine import CalamineWorkbook
 
 from pipelines.errors import ContractError
+from pipelines.sources.csv_format import allow_long_fields, strict_dialect
 from pipelines.sources.keep.detect import (
     CSV,
     csv_sheet,
@@ -65,7 +66,6 @@ ROW = "source_row_number"
 LINE = "source_line"
 HEADER_SEARCH_ROWS = 10
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
-_FIELD_SIZE_LIMIT = 1 << 30  # long descriptions must not trip csv's 128 KiB default
 
 
 @dataclass(frozen=True)
@@ -317,23 +317,13 @@ def _excel_date(value: Any, epoch) -> Any:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-class _Dialect(csv.Dialect):
-    delimiter = ";"
-    quotechar = '"'
-    doublequote = True
-    skipinitialspace = False
-    lineterminator = "\n"  # ignored by the reader, which accepts \n, \r\n and \r
-    quoting = csv.QUOTE_MINIMAL
-    strict = True  # `"abc"def` is an error (the record is quarantined), not `abcdef`
-
-
 def _read_csv(path: Path, name: str) -> SheetRead:
     data = path.read_bytes()
     text = _decode(data, name)
-    if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
-        csv.field_size_limit(_FIELD_SIZE_LIMIT)
+    allow_long_fields()
     first_line = text.split("\n", 1)[0]
-    dialect = type("Dialect", (_Dialect,), {"delimiter": _delimiter(first_line)})
+    # Strict: a record such as `"abc"def` is quarantined, never read as `abcdef`.
+    dialect = strict_dialect(_delimiter(first_line))
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     records = _csv_records(reader)
     header = None

@@ -31,28 +31,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from pandera.errors import SchemaErrors
 
 from pipelines.errors import ContractError
+from pipelines.sources import quarantine
 from pipelines.sources.keep.convert import empty_raw, to_raw
 from pipelines.sources.keep.extract import KeepInput, workbook_created_at
 from pipelines.sources.keep.limits import DEFAULT_LIMITS, WorkbookLimits
 from pipelines.sources.keep.read import LINE, ROW, SheetRead, read_export
-from pipelines.warehouse.audit import REJECTED_COLUMNS
 from pipelines.warehouse.load import ROW_NUMBER
-from schemas.keep import (
-    INVALID,
-    RULES,
-    SCHEMAS,
-    check_columns,
-    project_key,
-    read_text,
-    row_rules,
-)
+from schemas.keep import INVALID, RULES, SCHEMAS, project_key, read_text, row_rules
 from schemas.keep_contract import KEEP, SOURCE
-
-DEPENDS_ON_REJECTED = "depends_on_rejected_row"
-NULL_TEXT = "<null>"
 
 
 @dataclass
@@ -129,9 +117,9 @@ def validate_inputs(
         table = pd.concat(frames, ignore_index=True) if frames else empty_raw(spec.table)
         table.insert(0, ROW_NUMBER, np.arange(1, len(table) + 1, dtype="int64"))
         tables[spec.table] = table
-    rejected = pd.concat([_empty(), *failures], ignore_index=True)
+    rejected = quarantine.concat_rejected(failures)
     lap("convert")
-    return ValidatedKeep(tables, _typed(rejected), drift, files, timings)
+    return ValidatedKeep(tables, rejected, drift, files, timings)
 
 
 # --- failures of one sheet ------------------------------------------------------------------
@@ -211,35 +199,24 @@ def schema_failures(read: SheetRead, parsed: dict[str, list] | None = None) -> p
     schema = SCHEMAS[(sheet.layout, sheet.table)]
     flagged = suspects(read, parse_cells(read) if parsed is None else parsed)
     if not flagged.any():
-        return _empty()
-    try:
-        schema.validate(frame[flagged], lazy=True)
-    except SchemaErrors as err:
-        cases = err.failure_cases
-    else:
-        return _empty()
-    broken = cases[cases["index"].isna()]
-    if len(broken):  # not about rows: a check that could not run is a bug, never a pass
-        first = broken.iloc[0]
+        return quarantine.empty_rejected()
+    explained = quarantine.explain(schema, frame[flagged])
+    if len(explained.file_level):  # not about rows: a check that could not run is a bug
+        first = explained.file_level.iloc[0]
         raise ContractError(read.file, f"check {first['check']} failed: {first['failure_case']}")
     rows: list[dict] = []
-    on_column = cases["schema_context"] == "Column"
-    for case in cases[on_column].itertuples(index=False):
-        position = int(case.index)
-        header = sheet.field(case.column).header
-        if case.check == "not_nullable":
-            name, error = "required", "is required (must not be empty)"
-        else:
-            check = schema.columns[case.column].checks[int(case.check_number)]
-            name, error = check.name, check.error
-        rows.append(_case(read, position, header, name, frame.at[position, case.column], error))
-    for (number, _), group in cases[~on_column].groupby(["check_number", "check"], sort=False):
-        check = schema.checks[int(number)]
-        columns = check_columns(check)
-        headers = [sheet.field(c).header for c in columns]
-        for position in sorted(set(group["index"].astype("int64"))):
-            value = " / ".join(read_text(frame.at[position, c]) or NULL_TEXT for c in columns)
-            rows.append(_case(read, position, ", ".join(headers), check.name, value, check.error))
+    for failure, position in quarantine.column_cases_in_order(explained.failures):
+        column = failure.columns[0]
+        value, header = frame.at[position, column], sheet.field(column).header
+        rows.append(_case(read, position, header, failure.check_name, value, failure.error))
+    for failure in (f for f in explained.failures if f.kind == "rule"):
+        columns = failure.columns
+        header = ", ".join(sheet.field(c).header for c in columns)
+        for position in failure.positions.tolist():
+            value = " / ".join(
+                read_text(frame.at[position, c]) or quarantine.NULL_TEXT for c in columns
+            )
+            rows.append(_case(read, position, header, failure.check_name, value, failure.error))
     return _rows(read, rows)
 
 
@@ -259,7 +236,7 @@ def _case(read: SheetRead, position: int, header: str, check: str, value, error:
 
 def _project_keys(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Each row's key by project id (2021-2027; null without one) and by acronym, as text."""
-    programme = frame["programme"].map(read_text).fillna(NULL_TEXT)
+    programme = frame["programme"].map(read_text).fillna(quarantine.NULL_TEXT)
     by_acronym = "acronym\x1f" + programme + "\x1f" + frame["acronym"].map(read_text).fillna("")
     ids = frame["project_id"].map(read_text) if "project_id" in frame else None
     if ids is None or ids.isna().all():
@@ -275,30 +252,31 @@ def reference_failures(
     A partner with a project ID (2021-2027) belongs to the project with that ID, any other
     to the project with its acronym, in the same programme (sources.md).
     """
-    accepted: set[str] = set()
-    rejected_line: dict[str, int] = {}
-    project_lines = projects.frame[LINE].tolist()
-    for keys in _project_keys(projects.frame):
-        for position, key in enumerate(keys.tolist()):
-            if pd.isna(key):
-                continue
-            if projects_rejected[position]:
-                rejected_line.setdefault(key, int(project_lines[position]))
-            else:
-                accepted.add(key)
-    by_id, by_acronym = _project_keys(partners.frame)
+    # A project is found by either key: each project row is listed once per key.
+    target_keys = pd.concat(_project_keys(projects.frame), ignore_index=True)
+    project_rows = np.tile(np.arange(len(projects.frame)), 2)
     frame = partners.frame
-    programmes = frame["programme"].tolist()
+    by_id, by_acronym = _project_keys(frame)
+    # A partner without a programme is already quarantined as incomplete.
+    has_programme = np.array([p is not None for p in frame["programme"].tolist()], dtype=bool)
+    keys = by_id.where(by_id.notna(), by_acronym).where(has_programme, None)
+    matched = quarantine.match_references(keys, target_keys, np.tile(projects_rejected, 2))
+    project_lines = projects.frame[LINE].to_numpy()
+    rejected_line = dict(
+        zip(
+            np.flatnonzero(matched.orphaned).tolist(),
+            project_lines[project_rows[matched.rejected_target]].tolist(),
+            strict=True,
+        )
+    )
     rows = []
-    for position, key in enumerate(by_id.where(by_id.notna(), by_acronym).tolist()):
-        if key in accepted or programmes[position] is None:
-            continue  # fine, or already quarantined as incomplete
+    for position in np.flatnonzero(matched.dangling | matched.orphaned).tolist():
         label = _project_label(frame, position)
-        if key in rejected_line:
-            check = DEPENDS_ON_REJECTED
+        if position in rejected_line:
+            check = quarantine.DEPENDS_ON_REJECTED
             why = (
-                f"belongs to {label}, whose row ({projects.where(rejected_line[key])} of"
-                f" {projects.sheet_name!r}) was quarantined"
+                f"belongs to {label}, whose row ({projects.where(int(rejected_line[position]))}"
+                f" of {projects.sheet_name!r}) was quarantined"
             )
         else:
             check = "references_projects"
@@ -329,52 +307,29 @@ def _project_label(frame: pd.DataFrame, position: int) -> str:
 
 def _mask(read: SheetRead, rejected: pd.DataFrame) -> np.ndarray:
     """True for the frame's rows that are quarantined (unreadable records are not in it)."""
-    numbers = set(rejected["row_number"].astype("int64"))
-    return read.frame[ROW].isin(numbers).to_numpy()
+    return quarantine.rejected_mask(read.frame[ROW].to_numpy(), rejected)
 
 
 def _enforce_threshold(read: SheetRead, rejected: pd.DataFrame, max_pct: float) -> None:
-    bad = rejected["row_number"].nunique()
-    if not read.rows_read or not bad:
-        return
-    pct = bad / read.rows_read * 100
-    if pct > max_pct:
-        raise ContractError(
-            read.file,
-            f"{bad} of {read.rows_read} rows ({pct:.2f} %) cannot be read or break the"
-            f" {read.sheet.layout} layout's rules, more than the {max_pct:g} % allowed"
-            " (INTERREG_KEEP_MAX_REJECTED_PCT); nothing is loaded. " + summarize(rejected),
-        )
+    quarantine.enforce_threshold(
+        read.file,
+        rejected=rejected["row_number"].nunique(),
+        total=read.rows_read,
+        max_pct=max_pct,
+        breaking=f"cannot be read or break the {read.sheet.layout} layout's rules",
+        setting=" (INTERREG_KEEP_MAX_REJECTED_PCT)",
+        summary=lambda: summarize(rejected),
+    )
 
 
 def summarize(rejected: pd.DataFrame, max_cases: int = 3, max_groups: int = 5) -> str:
     """Counts per check and column, then the first cases: short at any size."""
-    counts = (
-        rejected.groupby(["check_name", "column_name"], dropna=False, sort=False)
-        .size()
-        .sort_values(ascending=False)
+    reasons, _ = quarantine.count_reasons(rejected, ["check_name", "column_name"], max_groups)
+    cases = quarantine.first_cases(
+        rejected, max_cases, lambda r: f"{r.file} {r.message} (value {r.value!r})"
     )
-    reasons = "; ".join(
-        f"{check} {column}: {n}" for (check, column), n in counts.head(max_groups).items()
-    )
-    cases = " | ".join(
-        f"{r.file} {r.message} (value {r.value!r})" for r in rejected.head(max_cases).itertuples()
-    )
-    more = f" | ... {len(rejected) - max_cases} more" if len(rejected) > max_cases else ""
-    return f"Reasons: {reasons}. First cases: {cases}{more}"
+    return f"Reasons: {reasons}. First cases: {cases}"
 
 
 def _rows(read: SheetRead, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return _empty()
-    frame = pd.DataFrame(rows)
-    return frame.assign(source=SOURCE, file=read.file)[REJECTED_COLUMNS]
-
-
-def _empty() -> pd.DataFrame:
-    return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS}))
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    text = {c: "string" for c in REJECTED_COLUMNS if c != "row_number"}
-    return frame.astype({**text, "row_number": "int64"})[REJECTED_COLUMNS]
+    return quarantine.rejected_rows(rows, source=SOURCE, file=read.file)

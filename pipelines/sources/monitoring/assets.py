@@ -2,20 +2,18 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import duckdb
 from dagster import (
-    AssetCheckSpec,
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
     AssetSpec,
     ConfigurableResource,
     MaterializeResult,
     MetadataValue,
     asset,
-    multi_asset,
 )
 
 from pipelines.crash_points import pause_point
@@ -23,15 +21,19 @@ from pipelines.errors import ContractError
 from pipelines.ops.progress import python_logs_to_step
 from pipelines.sources.http import HttpClient
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
-from pipelines.sources.monitoring.validate import stage_timings, validate_export
+from pipelines.sources.monitoring.validate import ValidatedExport, stage_timings, validate_export
 from pipelines.sources.raw_step import (
-    broken_contract_results,
-    quarantine_check,
+    contract_checks,
+    load_and_audit,
+    raw_table_specs,
+    raw_tables_step,
+    table_result,
     unchanged_results,
+    validated_or_broken,
 )
-from pipelines.warehouse.audit import loaded_hashes, replace_source_audit
+from pipelines.warehouse.audit import loaded_hashes
 from pipelines.warehouse.fingerprint import forced
-from pipelines.warehouse.load import load_export, quote, raw_schema
+from pipelines.warehouse.load import LoadedRows, quote, raw_schema
 from pipelines.warehouse.resource import WarehouseResource
 from schemas.monitoring_contract import MONITORING
 
@@ -90,16 +92,9 @@ def monitoring_export(
     return landed
 
 
-RAW_SPECS = [
-    AssetSpec(
-        [SOURCE, spec.table],
-        deps=[EXPORT_KEY],
-        group_name="raw",
-        kinds={"duckdb"},
-        description=f"{spec.name}: the rows that passed the contract, typed.",
-    )
-    for spec in MONITORING.files
-] + [
+RAW_SPECS = raw_table_specs(
+    MONITORING, EXPORT_KEY, lambda spec: f"{spec.name}: the rows that passed the contract, typed."
+) + [
     AssetSpec(
         MANIFEST_KEY,
         deps=[EXPORT_KEY],
@@ -111,25 +106,18 @@ RAW_SPECS = [
 
 
 CONTRACT_CHECK = "meets_contract"
-CONTRACT_CHECKS = [
-    AssetCheckSpec(
-        CONTRACT_CHECK,
-        asset=[SOURCE, spec.table],
-        blocking=True,
-        description=f"{spec.name} against its Pandera schema (schemas/monitoring.py). Fails, "
+CONTRACT_CHECKS = contract_checks(
+    MONITORING,
+    CONTRACT_CHECK,
+    lambda spec: (
+        f"{spec.name} against its Pandera schema (schemas/monitoring.py). Fails, "
         "and stops the run, when the file breaks the contract as a whole or more than "
-        "INTERREG_MAX_REJECTED_PCT % of its rows are rejected; warns when rows were quarantined.",
-    )
-    for spec in MONITORING.files
-]
-
-
-@multi_asset(
-    specs=RAW_SPECS,
-    check_specs=CONTRACT_CHECKS,
-    ins={"landed": AssetIn(EXPORT_KEY)},
-    can_subset=False,
+        "INTERREG_MAX_REJECTED_PCT % of its rows are rejected; warns when rows were quarantined."
+    ),
 )
+
+
+@raw_tables_step(RAW_SPECS, CONTRACT_CHECKS, EXPORT_KEY)
 def monitoring_raw_tables(
     context: AssetExecutionContext,
     landed: LandedExport,
@@ -156,52 +144,31 @@ def monitoring_raw_tables(
             yield from unchanged_results(TABLE_KEYS, CONTRACT_CHECK)
             yield MaterializeResult(asset_key=MANIFEST_KEY, metadata={"unchanged": True})
             return
-        try:
-            validated = validate_export(
+        validated = yield from validated_or_broken(
+            lambda: validate_export(
                 {name: f.path for name, f in landed.files.items()},
                 {name: f.expected_rows for name, f in landed.files.items()},
                 max_rejected_pct=monitoring.max_rejected_pct,
                 source=SOURCE,
-            )
-        except ContractError as error:
-            if error.file in MONITORING.file_names:
-                key = AssetKey([SOURCE, MONITORING.file(error.file).table])
-                yield from broken_contract_results([key], CONTRACT_CHECK, error)
-            raise
-        con.execute("BEGIN TRANSACTION")
-        loaded = load_export(con, MONITORING, validated.tables)
-        pause_point("load")
-        _load_manifest(con, landed.manifest)
-        rejected_by_file = validated.rejected.groupby("file")["row_number"].nunique().to_dict()
-        replace_source_audit(
+            ),
+            CONTRACT_CHECK,
+            _broken_table,
+        )
+
+        def manifest() -> None:
+            pause_point("load")
+            _load_manifest(con, landed.manifest)
+
+        loaded = load_and_audit(
             con,
+            MONITORING,
+            validated.tables,
             run_id=context.run.run_id,
-            source=SOURCE,
-            files=[
-                {
-                    "file": spec.name,
-                    "sha256": landed.files[spec.name].sha256,
-                    "url": landed.files[spec.name].url,
-                    "rows_read": validated.row_counts[spec.name],
-                    "rows_loaded": loaded[spec.table],
-                    "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
-                }
-                for spec in MONITORING.files
-            ]
-            + [
-                {
-                    "file": MANIFEST_FILE,
-                    "sha256": manifest_sha256,
-                    "url": f"{landed.location.rstrip('/')}/{MANIFEST_FILE}",
-                    "rows_read": 1,
-                    "rows_loaded": 1,
-                    "rows_rejected": 0,
-                }
-            ],
+            files=lambda loaded: _audit_files(landed, validated, loaded, manifest_sha256),
             rejected=validated.rejected,
             drift=validated.drift,
+            also=manifest,
         )
-        con.execute("COMMIT")
     finally:
         con.close()
 
@@ -212,22 +179,64 @@ def monitoring_raw_tables(
             f"{validated.rejected['row_number'].count()} rule failures quarantined in"
             " audit.rejected_rows"
         )
+    yield from _table_results(landed, validated, loaded)
+
+
+def _broken_table(error: ContractError) -> list[AssetKey]:
+    """The table of the file that broke the contract (none for the export as a whole)."""
+    if error.file in MONITORING.file_names:
+        return [AssetKey([SOURCE, MONITORING.file(error.file).table])]
+    return []
+
+
+def _rejected_by_file(validated: ValidatedExport) -> dict[str, int]:
+    """file -> rows quarantined (a row that broke several rules counts once)."""
+    return validated.rejected.groupby("file")["row_number"].nunique().to_dict()
+
+
+def _audit_files(
+    landed: LandedExport, validated: ValidatedExport, loaded: LoadedRows, manifest_sha256: str
+) -> list[dict]:
+    """audit.loaded_files: every contract file, then the manifest."""
+    rejected_by_file = _rejected_by_file(validated)
+    return [
+        {
+            "file": spec.name,
+            "sha256": landed.files[spec.name].sha256,
+            "url": landed.files[spec.name].url,
+            "rows_read": validated.row_counts[spec.name],
+            "rows_loaded": loaded[spec.table],
+            "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
+        }
+        for spec in MONITORING.files
+    ] + [
+        {
+            "file": MANIFEST_FILE,
+            "sha256": manifest_sha256,
+            "url": f"{landed.location.rstrip('/')}/{MANIFEST_FILE}",
+            "rows_read": 1,
+            "rows_loaded": 1,
+            "rows_rejected": 0,
+        }
+    ]
+
+
+def _table_results(
+    landed: LandedExport, validated: ValidatedExport, loaded: LoadedRows
+) -> Iterator[MaterializeResult]:
+    """Every raw table with its check, then the manifest with the step's timings."""
+    rejected_by_file = _rejected_by_file(validated)
     for spec in MONITORING.files:
-        yield MaterializeResult(
-            asset_key=[SOURCE, spec.table],
-            metadata={
+        yield table_result(
+            AssetKey([SOURCE, spec.table]),
+            CONTRACT_CHECK,
+            {
                 "dagster/row_count": loaded[spec.table],
                 "rows_rejected": int(rejected_by_file.get(spec.name, 0)),
                 "sha256": landed.files[spec.name].sha256,
                 "schema_drift": ", ".join(validated.drift.get(spec.name, [])) or "none",
             },
-            check_results=[
-                quarantine_check(
-                    AssetKey([SOURCE, spec.table]),
-                    CONTRACT_CHECK,
-                    validated.rejected[validated.rejected["file"] == spec.name],
-                )
-            ],
+            validated.rejected[validated.rejected["file"] == spec.name],
         )
     yield MaterializeResult(
         asset_key=MANIFEST_KEY,

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import quote
 
-from pipelines.errors import ConfigurationError, ContractError, SourceError
+from pipelines.errors import ContractError, SourceError
 from pipelines.sources.http import HttpClient, redact_url
 from pipelines.sources.landing import LandedBlob, Landing
+from pipelines.sources.location import url_or_path
 from schemas.monitoring_contract import MONITORING, SCHEMA_VERSION
 
 log = logging.getLogger("pipelines.monitoring.extract")
@@ -165,23 +165,10 @@ class _FolderSource:
 
 
 def _open(location: str, landing: Landing, client: HttpClient, token: str | None) -> _Source:
-    parts = urlsplit(location)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        if not parts.hostname:
-            raise ConfigurationError(f"monitoring location {redact_url(location)} has no host")
-        return _HttpSource(location, landing, client, token)
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise ConfigurationError(
-                f"monitoring location {redact_url(location)}: only local file:// URLs are supported"
-            )
-        return _folder(Path(url2pathname(parts.path)), landing, client)
-    if len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise ConfigurationError(
-            f"monitoring location {redact_url(location)}: use http(s)://, file:// or a folder path"
-        )
-    return _folder(Path(location), landing, client)
+    where = url_or_path(location, setting="monitoring location", local="a folder path")
+    if isinstance(where, Path):
+        return _folder(where, landing, client)
+    return _HttpSource(location, landing, client, token)
 
 
 def _folder(folder: Path, landing: Landing, client: HttpClient) -> _FolderSource:

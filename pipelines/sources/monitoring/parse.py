@@ -33,14 +33,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ContractError
+from pipelines.sources.csv_format import StrictDialect, allow_long_fields
 from pipelines.warehouse.load import ROW_NUMBER, SHAPE_OK, csv_record_count, csv_select, quote
 from schemas.contract import FileSpec
 
 TEXT_DTYPE = "string"  # pandas StringDtype: str values, pd.NA for null
 _SNIFF_BYTES = 4096
 _CHUNK_BYTES = 1 << 20
-# Long free-text fields (descriptions) must not trip csv's default 128 KiB field limit.
-_FIELD_SIZE_LIMIT = 1 << 30
 
 
 @dataclass
@@ -49,16 +48,6 @@ class ParsedFile:
     extra_columns: list[str]  # header names beyond the contract, in file order (schema drift)
     # Optional contract columns the header lacks: added to the frame as all-null columns.
     missing_optional_columns: list[str] = field(default_factory=list)
-
-
-class _Dialect(csv.Dialect):
-    delimiter = ","
-    quotechar = '"'
-    doublequote = True
-    skipinitialspace = False
-    lineterminator = "\n"  # ignored by the reader, which accepts \n, \r\n and \r
-    quoting = csv.QUOTE_MINIMAL
-    strict = True  # `"abc"def` is an error, not `abcdef`
 
 
 def read_contract_csv(
@@ -72,8 +61,7 @@ def read_contract_csv(
     path = Path(path)
     name = display_name or path.name
     _check_encoding_signature(path, name)
-    if csv.field_size_limit() < _FIELD_SIZE_LIMIT:
-        csv.field_size_limit(_FIELD_SIZE_LIMIT)
+    allow_long_fields()
 
     try:
         with open(path, encoding="utf-8-sig", errors="strict", newline="") as handle:
@@ -108,7 +96,7 @@ def read_contract_csv(
 
 def _read_records(handle, name: str, spec: FileSpec) -> tuple[list[str], list[list[str]], int]:
     """The header, the values column by column, and the number of records."""
-    reader = csv.reader(handle, dialect=_Dialect)
+    reader = csv.reader(handle, dialect=StrictDialect)
     header: list[str] | None = None
     record = 0
     try:
@@ -318,7 +306,7 @@ def _read_header(path: Path, spec: FileSpec) -> list[str] | None:
         if first in ("", "\r", "\n"):  # empty, or a blank line first: the exact reader decides
             return None
         handle.seek(0)
-        fields = next(csv.reader(handle, dialect=_Dialect))
+        fields = next(csv.reader(handle, dialect=StrictDialect))
     return _check_header(fields, path.name, spec)
 
 

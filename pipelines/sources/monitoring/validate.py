@@ -35,9 +35,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from pipelines.errors import ContractError
+from pipelines.sources import quarantine
 from pipelines.sources.monitoring.parse import (
     FastRead,
     read_contract_csv,
@@ -45,12 +45,9 @@ from pipelines.sources.monitoring.parse import (
 )
 from pipelines.warehouse.load import ROW_NUMBER, CsvFile, quote
 from schemas.contract import FileSpec, Reference
-from schemas.monitoring import BUILTIN_CHECK_NAMES, SCHEMAS, SCREENS, Screen, check_columns
+from schemas.monitoring import SCHEMAS, SCREENS, Screen
 from schemas.monitoring_contract import MONITORING
 
-REJECTED_COLUMNS = ["source", "file", "row_number", "column_name", "check_name", "value", "message"]
-DEPENDS_ON_REJECTED = "depends_on_rejected_row"
-NULL_TEXT = "<null>"
 _KEY_SEPARATOR = "\x1f"  # joins composite keys for matching; never in a CSV code
 
 
@@ -118,123 +115,151 @@ def validate_export(
     source: str = "monitoring",
 ) -> ValidatedExport:
     """Validate every file of the export; returns the accepted rows and the quarantine."""
-    # file -> the columns other files reference
-    referenced: dict[str, set[str]] = {}
-    for spec in MONITORING.files:
-        for ref in spec.references:
-            referenced.setdefault(ref.file, set()).update(ref.target_columns)
-    # Referenced files, for the exact path: their key columns with _row_number, and True
-    # where the row is quarantined. Every referenced file also has a DuckDB table of them.
-    frames: dict[str, pd.DataFrame] = {}
-    rejected_masks: dict[str, np.ndarray] = {}
-    tables = AcceptedTables()
-    failures: list[pd.DataFrame] = []
-    drift: dict[str, list[str]] = {}
-    missing_columns: dict[str, list[str]] = {}
-    row_counts: dict[str, int] = {}
-    timings = {"read": 0.0, "validate": 0.0}
-    fast_files: list[str] = []
-    started_at = time.time()
-
+    run = _ExportValidation(expected_rows, max_rejected_pct, source)
     con = duckdb.connect(":memory:")  # scratch: the files being screened, referenced keys
     try:
         for spec in MONITORING.load_order():
             if spec.name not in paths:
                 raise ContractError(spec.name, "is missing from the export")
             path = Path(paths[spec.name])
-            clock = time.perf_counter()
-            fast = read_contract_csv_fast(
-                con,
-                path,
-                spec,
-                table=_file_table(spec),
-                expected_rows=expected_rows.get(spec.name),
-            )
-            timings["read"] += time.perf_counter() - clock
-            if fast is not None:
-                clock = time.perf_counter()
-                accepted = _screen(con, spec, fast)
-                if accepted and spec.name in referenced:
-                    _keep_keys_from_table(con, spec, fast.table, sorted(referenced[spec.name]))
-                con.execute(f"DROP TABLE {quote(fast.table)}")
-                timings["validate"] += time.perf_counter() - clock
-                if accepted:
-                    row_counts[spec.name] = fast.rows
-                    if fast.extra_columns:
-                        drift[spec.name] = list(fast.extra_columns)
-                    if fast.missing_optional_columns:
-                        missing_columns[spec.name] = list(fast.missing_optional_columns)
-                    tables.put_file(spec, CsvFile(path, tuple(fast.header), fast.rows))
-                    fast_files.append(spec.name)
-                    continue
-
-            # The exact path: the parser, Pandera, the references in pandas.
-            clock = time.perf_counter()
-            parsed = read_contract_csv(
-                path,
-                spec,
-                display_name=spec.name,
-                expected_rows=expected_rows.get(spec.name),
-            )
-            timings["read"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-            frame = parsed.frame
-            row_counts[spec.name] = len(frame)
-            if parsed.extra_columns:
-                drift[spec.name] = list(parsed.extra_columns)
-            if parsed.missing_optional_columns:
-                missing_columns[spec.name] = list(parsed.missing_optional_columns)
-
-            found = schema_failures(spec, frame, source=source)
-            mask = _row_mask(found, len(frame))
-            for ref in spec.references:
-                # A reference within the file (none in contract v1) sees the schema's verdict.
-                if ref.file == spec.name:
-                    target, target_mask = frame, mask.copy()
-                else:
-                    if ref.file not in frames:
-                        frames[ref.file], rejected_masks[ref.file] = _keys_frame(con, ref.file)
-                    target, target_mask = frames[ref.file], rejected_masks[ref.file]
-                more = reference_failures(spec, frame, ref, target, target_mask, source=source)
-                if len(more):
-                    found = pd.concat([found, more], ignore_index=True)
-                    mask |= _row_mask(more, len(frame))
-            if len(found):
-                found = found.sort_values("row_number", kind="stable", ignore_index=True)
-                failures.append(found)
-                _enforce_threshold(spec, found, int(mask.sum()), len(frame), max_rejected_pct)
-
-            if spec.name in referenced:
-                frames[spec.name] = frame[[ROW_NUMBER, *sorted(referenced[spec.name])]]
-                rejected_masks[spec.name] = mask
-                _keep_keys_from_frame(con, spec, frames[spec.name], mask)
-            order = [ROW_NUMBER, *spec.column_names, *parsed.extra_columns]
-            # Copy-on-write: a file without rejected rows is not copied.
-            accepted_rows = frame.loc[~mask, order] if mask.any() else frame[order]
-            tables.put_frame(spec.table, accepted_rows.reset_index(drop=True))
-            timings["validate"] += time.perf_counter() - clock
+            if not run.accept_whole(con, spec, path):
+                run.validate_exactly(con, spec, path)
     finally:
         con.close()
+    return run.result()
 
-    rejected = (
-        pd.concat(failures, ignore_index=True)
-        if failures
-        else pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS})
-    )
-    rejected = rejected.astype(
-        {c: "string" for c in REJECTED_COLUMNS if c != "row_number"} | {"row_number": "int64"}
-    )[REJECTED_COLUMNS]
-    return ValidatedExport(
-        tables=tables,
-        rejected=rejected,
-        drift=drift,
-        row_counts=row_counts,
-        missing_columns=missing_columns,
-        timings=timings,
-        fast_files=fast_files,
-        started_at=started_at,
-        ended_at=time.time(),
-    )
+
+class _ExportValidation:
+    """The state of one validate_export, file by file in load order."""
+
+    def __init__(self, expected_rows: Mapping[str, int], max_rejected_pct: float, source: str):
+        self.expected_rows = expected_rows
+        self.max_rejected_pct = max_rejected_pct
+        self.source = source
+        # file -> the columns other files reference
+        self.referenced: dict[str, set[str]] = {}
+        for spec in MONITORING.files:
+            for ref in spec.references:
+                self.referenced.setdefault(ref.file, set()).update(ref.target_columns)
+        # Referenced files, for the exact path: their key columns with _row_number, and
+        # True where the row is quarantined. Every referenced file also has a DuckDB table.
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.rejected_masks: dict[str, np.ndarray] = {}
+        self.tables = AcceptedTables()
+        self.failures: list[pd.DataFrame] = []
+        self.drift: dict[str, list[str]] = {}
+        self.missing_columns: dict[str, list[str]] = {}
+        self.row_counts: dict[str, int] = {}
+        self.timings = {"read": 0.0, "validate": 0.0}
+        self.fast_files: list[str] = []
+        self.started_at = time.time()
+
+    def accept_whole(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> bool:
+        """The fast path: True when DuckDB read the file and every row passed the screen."""
+        clock = time.perf_counter()
+        fast = read_contract_csv_fast(
+            con,
+            path,
+            spec,
+            table=_file_table(spec),
+            expected_rows=self.expected_rows.get(spec.name),
+        )
+        self.timings["read"] += time.perf_counter() - clock
+        if fast is None:
+            return False
+        clock = time.perf_counter()
+        accepted = _screen(con, spec, fast)
+        if accepted and spec.name in self.referenced:
+            _keep_keys_from_table(con, spec, fast.table, sorted(self.referenced[spec.name]))
+        con.execute(f"DROP TABLE {quote(fast.table)}")
+        self.timings["validate"] += time.perf_counter() - clock
+        if accepted:
+            self.row_counts[spec.name] = fast.rows
+            self._note_columns(spec, fast.extra_columns, fast.missing_optional_columns)
+            self.tables.put_file(spec, CsvFile(path, tuple(fast.header), fast.rows))
+            self.fast_files.append(spec.name)
+        return accepted
+
+    def validate_exactly(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> None:
+        """The exact path: the parser, Pandera, the references in pandas."""
+        clock = time.perf_counter()
+        parsed = read_contract_csv(
+            path,
+            spec,
+            display_name=spec.name,
+            expected_rows=self.expected_rows.get(spec.name),
+        )
+        self.timings["read"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        frame = parsed.frame
+        self.row_counts[spec.name] = len(frame)
+        self._note_columns(spec, parsed.extra_columns, parsed.missing_optional_columns)
+        found = self._failures(con, spec, frame)
+        mask = quarantine.rejected_mask(frame[ROW_NUMBER].to_numpy(), found)
+        if len(found):
+            self.failures.append(found)
+            quarantine.enforce_threshold(
+                spec.name,
+                rejected=int(mask.sum()),
+                total=len(frame),
+                max_pct=self.max_rejected_pct,
+                breaking="break the contract",
+                summary=lambda: summarize_rejected(
+                    found, max_cases=3, max_groups=5, per_file=False
+                ),
+            )
+        if spec.name in self.referenced:
+            self.frames[spec.name] = frame[[ROW_NUMBER, *sorted(self.referenced[spec.name])]]
+            self.rejected_masks[spec.name] = mask
+            _keep_keys_from_frame(con, spec, self.frames[spec.name], mask)
+        order = [ROW_NUMBER, *spec.column_names, *parsed.extra_columns]
+        # Copy-on-write: a file without rejected rows is not copied.
+        accepted_rows = frame.loc[~mask, order] if mask.any() else frame[order]
+        self.tables.put_frame(spec.table, accepted_rows.reset_index(drop=True))
+        self.timings["validate"] += time.perf_counter() - clock
+
+    def _failures(
+        self, con: duckdb.DuckDBPyConnection, spec: FileSpec, frame: pd.DataFrame
+    ) -> pd.DataFrame:
+        """The file's schema failures, then its references', in row order."""
+        found = schema_failures(spec, frame, source=self.source)
+        mask = quarantine.rejected_mask(frame[ROW_NUMBER].to_numpy(), found)
+        for ref in spec.references:
+            # A reference within the file (none in contract v1) sees the schema's verdict.
+            if ref.file == spec.name:
+                target, target_mask = frame, mask.copy()
+            else:
+                if ref.file not in self.frames:
+                    self.frames[ref.file], self.rejected_masks[ref.file] = _keys_frame(
+                        con, ref.file
+                    )
+                target, target_mask = self.frames[ref.file], self.rejected_masks[ref.file]
+            more = reference_failures(spec, frame, ref, target, target_mask, source=self.source)
+            if len(more):
+                found = pd.concat([found, more], ignore_index=True)
+                mask |= quarantine.rejected_mask(frame[ROW_NUMBER].to_numpy(), more)
+        if len(found):
+            found = found.sort_values("row_number", kind="stable", ignore_index=True)
+        return found
+
+    def _note_columns(self, spec: FileSpec, extra, missing_optional) -> None:
+        if extra:
+            self.drift[spec.name] = list(extra)
+        if missing_optional:
+            self.missing_columns[spec.name] = list(missing_optional)
+
+    def result(self) -> ValidatedExport:
+        return ValidatedExport(
+            tables=self.tables,
+            rejected=quarantine.concat_rejected(self.failures),
+            drift=self.drift,
+            row_counts=self.row_counts,
+            missing_columns=self.missing_columns,
+            timings=self.timings,
+            fast_files=self.fast_files,
+            started_at=self.started_at,
+            ended_at=time.time(),
+        )
 
 
 def stage_timings(validated: ValidatedExport, loaded: Mapping[str, int]) -> dict:
@@ -366,16 +391,6 @@ def _keys_frame(con: duckdb.DuckDBPyConnection, file: str) -> tuple[pd.DataFrame
     return keys, mask
 
 
-def _row_mask(found: pd.DataFrame, rows: int) -> np.ndarray:
-    """True for the rows named in `found`.
-
-    _row_number n is the frame's row n - 1: parse numbers the records in order.
-    """
-    mask = np.zeros(rows, dtype=bool)
-    mask[found["row_number"].to_numpy(dtype="int64") - 1] = True
-    return mask
-
-
 # --- schema failures -> quarantine rows ---------------------------------------------------
 
 
@@ -386,94 +401,62 @@ def schema_failures(spec: FileSpec, frame: pd.DataFrame, *, source: str) -> pd.D
     raises ContractError.
     """
     schema = SCHEMAS[spec.name]
-    try:
-        schema.validate(frame, lazy=True, inplace=True)
-    except SchemaErrors as err:
-        cases = err.failure_cases
-    else:
-        return _empty_failures()
-
-    file_level = cases["index"].isna()
-    if file_level.any():
-        raise _file_level_error(spec, schema, cases[file_level], len(frame))
-
+    explained = quarantine.explain(schema, frame, inplace=True)
+    if len(explained.file_level):
+        raise _file_level_error(spec, schema, explained.file_level, len(frame))
+    if not explained.failures:
+        return quarantine.empty_rejected()
     row_numbers = frame[ROW_NUMBER].to_numpy()
-    parts: list[pd.DataFrame] = []
-    on_column = cases["schema_context"] == "Column"
-    # A column's checks: one case per failing value.
-    for (column, number, check_id), group in cases[on_column].groupby(
-        ["column", "check_number", "check"], dropna=False, sort=False
-    ):
-        check = _check_object(schema, "Column", column, number)
-        name, error = _names(check, check_id, column)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row_number": row_numbers[group["index"].to_numpy(dtype="int64")],
-                    "column_name": column,
-                    "check_name": name,
-                    "value": _as_text(group["failure_case"]).to_numpy(),
-                    "message": error,
-                }
-            )
+    parts = [_failure_rows(frame, failure, row_numbers) for failure in explained.failures]
+    return quarantine.rejected_rows(
+        pd.concat(parts, ignore_index=True), source=source, file=spec.name
+    )
+
+
+def _failure_rows(
+    frame: pd.DataFrame, failure: quarantine.Failure, row_numbers: np.ndarray
+) -> pd.DataFrame:
+    """One failure's rows, worded for a CSV file: its column names and values as written."""
+    positions = failure.positions
+    if failure.kind == "column":  # one case per failing value
+        column = failure.columns[0]
+        return pd.DataFrame(
+            {
+                "row_number": row_numbers[positions],
+                "column_name": column,
+                "check_name": failure.check_name,
+                "value": _as_text(failure.values).to_numpy(),
+                "message": f"{column} {failure.error}",
+            }
         )
-    # The file's checks (key, unique sets, rules across columns): Pandera gives a case per
-    # column of each failing row; we report one per row.
-    for (number, check_id), group in cases[~on_column].groupby(
-        ["check_number", "check"], dropna=False, sort=False
-    ):
-        positions = pd.unique(group["index"].to_numpy(dtype="int64"))
-        positions.sort()
-        check = _check_object(schema, "DataFrameSchema", None, number)
-        if check is not None:
-            parts.append(_row_rule_failures(frame, check, positions, row_numbers))
-        elif check_id == "multiple_fields_uniqueness":
-            parts.append(_key_failures(frame, spec.key, positions, row_numbers))
-        else:  # a built-in table check we do not expect to fail about rows
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "row_number": row_numbers[positions],
-                        "column_name": pd.NA,
-                        "check_name": BUILTIN_CHECK_NAMES.get(check_id, str(check_id)),
-                        "value": pd.NA,
-                        "message": str(check_id),
-                    }
-                )
-            )
-    found = pd.concat(parts, ignore_index=True)
-    return found.assign(source=source, file=spec.name)[REJECTED_COLUMNS]
-
-
-def _check_object(schema: pa.DataFrameSchema, context, column, number) -> pa.Check | None:
-    if pd.isna(number):
-        return None
-    if context == "Column":
-        return schema.columns[column].checks[int(number)]
-    return schema.checks[int(number)]
-
-
-def _names(check: pa.Check | None, check_id, column: str) -> tuple[str, str]:
-    if check is not None:
-        return check.name, f"{column} {check.error}"
-    if check_id == "not_nullable":
-        return BUILTIN_CHECK_NAMES[check_id], f"{column} is required (must not be empty)"
-    return BUILTIN_CHECK_NAMES.get(check_id, str(check_id)), f"{column} fails {check_id}"
+    if failure.kind == "rule":
+        return _row_rule_failures(frame, failure, row_numbers)
+    if failure.kind == "key":
+        return _key_failures(frame, failure.columns, positions, row_numbers)
+    return pd.DataFrame(  # a built-in table check we do not expect to fail about rows
+        {
+            "row_number": row_numbers[positions],
+            "column_name": pd.NA,
+            "check_name": failure.check_name,
+            "value": pd.NA,
+            "message": failure.error,
+        }
+    )
 
 
 def _row_rule_failures(
-    frame: pd.DataFrame, check: pa.Check, positions: np.ndarray, row_numbers: np.ndarray
+    frame: pd.DataFrame, failure: quarantine.Failure, row_numbers: np.ndarray
 ) -> pd.DataFrame:
-    primary, *others = check_columns(check)
-    rows = frame.iloc[positions]
-    message = pd.Series(check.error, index=rows.index, dtype="string")
+    primary, *others = failure.columns
+    rows = frame.iloc[failure.positions]
+    message = pd.Series(failure.error, index=rows.index, dtype="string")
     if others:
         message = message + " (" + _join_named(rows, others) + ")"
     return pd.DataFrame(
         {
-            "row_number": row_numbers[positions],
+            "row_number": row_numbers[failure.positions],
             "column_name": primary,
-            "check_name": check.name,
+            "check_name": failure.check_name,
             "value": _as_text(rows[primary]).to_numpy(),
             "message": message.to_numpy(),
         }
@@ -490,7 +473,7 @@ def _key_failures(
         {
             "row_number": row_numbers[positions],
             "column_name": ",".join(key),
-            "check_name": BUILTIN_CHECK_NAMES["multiple_fields_uniqueness"],
+            "check_name": quarantine.BUILTIN_CHECK_NAMES["multiple_fields_uniqueness"],
             "value": _join_values(rows, key).to_numpy(),
             "message": (
                 f"the key {label} must be unique; this value is in "
@@ -506,7 +489,7 @@ def _file_level_error(
 ) -> ContractError:
     reasons = []
     for case in cases.head(5).itertuples(index=False):
-        check = _check_object(schema, case.schema_context, case.column, case.check_number)
+        check = quarantine.check_of(schema, case.schema_context, case.column, case.check_number)
         if check is not None and isinstance(case.failure_case, bool | np.bool_):
             reasons.append(f"{check.error} (has {rows}) [{check.name}]")
         elif check is not None:  # the check raised: a bug, never a pass
@@ -533,30 +516,25 @@ def reference_failures(
 ) -> pd.DataFrame:
     """Rows whose reference is dangling or points at a quarantined row of the target file."""
     columns, target_columns = list(ref.columns), list(ref.target_columns)
-    complete = frame[columns].notna().all(axis=1).to_numpy()
     keys = _key_strings(frame, columns)
-    target_keys = _key_strings(target, target_columns)
-    in_target = keys.isin(target_keys).to_numpy()
-    accepted = keys.isin(target_keys[~target_rejected]).to_numpy()
-    dangling = complete & ~in_target
-    orphaned = complete & in_target & ~accepted
-    if not (dangling.any() or orphaned.any()):
-        return _empty_failures()
+    matched = quarantine.match_references(
+        keys, _key_strings(target, target_columns), target_rejected
+    )
+    if not (matched.dangling.any() or matched.orphaned.any()):
+        return quarantine.empty_rejected()
 
     row_numbers = frame[ROW_NUMBER].to_numpy()
     label = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
     target_label = "" if target_columns == columns else f" ({', '.join(target_columns)})"
-    table = ref.file.removesuffix(".csv")
     parts = []
-    if dangling.any():
-        rows = frame[dangling]
-        values = _join_values(rows, columns)
+    if matched.dangling.any():
+        values = _join_values(frame[matched.dangling], columns)
         parts.append(
             pd.DataFrame(
                 {
-                    "row_number": row_numbers[dangling],
+                    "row_number": row_numbers[matched.dangling],
                     "column_name": ",".join(columns),
-                    "check_name": f"references_{table}",
+                    "check_name": f"references_{ref.file.removesuffix('.csv')}",
                     "value": values.to_numpy(),
                     "message": (
                         f"{label} " + values + f" is not in {ref.file}{target_label}"
@@ -564,35 +542,30 @@ def reference_failures(
                 }
             )
         )
-    if orphaned.any():
-        rows = frame[orphaned]
-        values = _join_values(rows, columns)
+    if matched.orphaned.any():
+        values = _join_values(frame[matched.orphaned], columns)
         # The first quarantined target row with that key, to follow the cascade up.
-        rejected_rows = pd.Series(
-            target[ROW_NUMBER].to_numpy()[target_rejected],
-            index=target_keys[target_rejected].to_numpy(),
-        )
-        rejected_rows = rejected_rows[~rejected_rows.index.duplicated()]
-        target_row = keys[orphaned].map(rejected_rows).astype("Int64").astype("string")
+        target_row = target[ROW_NUMBER].to_numpy()[matched.rejected_target].astype(str)
         parts.append(
             pd.DataFrame(
                 {
-                    "row_number": row_numbers[orphaned],
+                    "row_number": row_numbers[matched.orphaned],
                     "column_name": ",".join(columns),
-                    "check_name": DEPENDS_ON_REJECTED,
+                    "check_name": quarantine.DEPENDS_ON_REJECTED,
                     "value": values.to_numpy(),
                     "message": (
                         f"{label} "
                         + values
                         + f" refers to {ref.file} row "
-                        + target_row.fillna("?").to_numpy()
+                        + target_row.astype(object)
                         + ", which was rejected"
                     ).to_numpy(),
                 }
             )
         )
-    found = pd.concat(parts, ignore_index=True)
-    return found.assign(source=source, file=spec.name)[REJECTED_COLUMNS]
+    return quarantine.rejected_rows(
+        pd.concat(parts, ignore_index=True), source=source, file=spec.name
+    )
 
 
 def _key_strings(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -602,22 +575,7 @@ def _key_strings(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return keys.reset_index(drop=True)
 
 
-# --- the threshold and the summary ----------------------------------------------------------
-
-
-def _enforce_threshold(
-    spec: FileSpec, found: pd.DataFrame, rejected: int, total: int, max_pct: float
-) -> None:
-    if not total:
-        return
-    pct = rejected / total * 100
-    if pct > max_pct:
-        raise ContractError(
-            spec.name,
-            f"{rejected} of {total} rows ({pct:.2f} %) break the contract, more than the "
-            f"{max_pct:g} % allowed; nothing is loaded. "
-            + summarize_rejected(found, max_cases=3, max_groups=5, per_file=False),
-        )
+# --- the summary ------------------------------------------------------------------------------
 
 
 def summarize_rejected(
@@ -625,28 +583,20 @@ def summarize_rejected(
 ) -> str:
     """Counts per (file,) check and column, then the first few cases: short at any size."""
     by = (["file"] if per_file else []) + ["check_name", "column_name"]
-    counts = rejected.groupby(by, dropna=False, sort=False).size().sort_values(ascending=False)
-    lines = [
-        ("Reasons: " if not per_file else "")
-        + "; ".join(
-            f"{' '.join(str(k) for k in (key if isinstance(key, tuple) else (key,)))}: {n}"
-            for key, n in counts.head(max_groups).items()
-        )
-        + (f"; and {len(counts) - max_groups} more" if len(counts) > max_groups else "")
-    ]
-    first = rejected.head(max_cases)
-    cases = [
+    reasons, left = quarantine.count_reasons(rejected, by, max_groups)
+    first = ("" if per_file else "Reasons: ") + reasons + (f"; and {left} more" if left else "")
+    cases = "First cases: " + quarantine.first_cases(rejected, max_cases, _case_text)
+    return f"{first}\n{cases}" if per_file else f"{first} {cases}"
+
+
+def _case_text(r) -> str:
+    return (
         f"{r.file} row {r.row_number} {r.column_name}={_short(r.value)}: {_short(r.message, 160)}"
-        for r in first.itertuples(index=False)
-    ]
-    lines.append("First cases: " + " | ".join(cases))
-    if len(rejected) > max_cases:
-        lines[-1] += f" | ... {len(rejected) - max_cases} more"
-    return " ".join(lines) if not per_file else "\n".join(lines)
+    )
 
 
 def _short(value, limit: int = 60) -> str:
-    text = NULL_TEXT if value is None or value is pd.NA else repr(str(value))
+    text = quarantine.NULL_TEXT if value is None or value is pd.NA else repr(str(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -658,21 +608,15 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 
 def _join_values(rows: pd.DataFrame, columns) -> pd.Series:
-    text = rows[columns[0]].astype("string").fillna(NULL_TEXT)
+    text = rows[columns[0]].astype("string").fillna(quarantine.NULL_TEXT)
     for column in columns[1:]:
-        text = text + ", " + rows[column].astype("string").fillna(NULL_TEXT)
+        text = text + ", " + rows[column].astype("string").fillna(quarantine.NULL_TEXT)
     return text
 
 
 def _join_named(rows: pd.DataFrame, columns) -> pd.Series:
-    parts = [f"{c}=" + rows[c].astype("string").fillna(NULL_TEXT) for c in columns]
+    parts = [f"{c}=" + rows[c].astype("string").fillna(quarantine.NULL_TEXT) for c in columns]
     text = parts[0]
     for part in parts[1:]:
         text = text + ", " + part
     return text
-
-
-def _empty_failures() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS}).astype(
-        {"row_number": "int64"}
-    )

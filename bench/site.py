@@ -1,7 +1,9 @@
 """`make bench`'s figures of the results site, on a warehouse a bench run published:
 
-* the seconds to build the whole site (every country and project page), as
-  `interreg report` does, in a child process (measured from outside);
+* the seconds to build the whole site (every country page and every project's data), as
+  `interreg report` does, in a child process (measured from outside), and its CPU
+  seconds (user + system of the process tree: steadier than wall time on a shared
+  machine), with the site's files and bytes;
 * the bytes of the main page's first load (every file Chromium asks for until the tables
   show their first rows) and its time to first contentful paint, in headless Chromium.
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,13 +26,27 @@ PYTHON = Path(sys.executable)
 INTERREG = PYTHON.with_name("interreg")
 
 
-def build_seconds(warehouse: Path) -> float:
+def build(warehouse: Path) -> dict:
+    """`interreg report` in a child process: wall and CPU seconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERREG_")}
     env["INTERREG_WAREHOUSE_DIR"] = str(warehouse)
     run = measure.run([INTERREG, "report"], env=env, log=warehouse / "bench-site.log")
     if run.returncode != 0:
         raise SystemExit((warehouse / "bench-site.log").read_text(errors="replace")[-3000:])
-    return round(run.seconds, 2)
+    return {"build_s": round(run.seconds, 2), "build_cpu_s": round(run.cpu_seconds, 2)}
+
+
+def site_size(site: Path) -> dict:
+    """The site's files and bytes, and how many projects its project page shows (the
+    projects table's row count on the main page)."""
+    files = [p for p in site.rglob("*") if p.is_file()] if site.is_dir() else []
+    index = site / "index.html"
+    found = re.search(r'data-set="projects"[^>]*data-rows="(\d+)"', index.read_text("utf-8"))
+    return {
+        "site_files": len(files),
+        "site_bytes": sum(p.stat().st_size for p in files),
+        "projects": int(found[1]) if found else 0,
+    }
 
 
 def first_load(index: Path) -> dict:
@@ -55,10 +72,9 @@ def first_load(index: Path) -> dict:
 
 
 def measure_site(warehouse: Path) -> dict:
-    seconds = build_seconds(warehouse)
+    timing = build(warehouse)
     site = warehouse / "site"
-    pages = sum(1 for _ in (site / "projects").glob("*.html")) if site.is_dir() else 0
-    return {"build_s": seconds, "project_pages": pages, **first_load(site / "index.html")}
+    return {**timing, **site_size(site), **first_load(site / "index.html")}
 
 
 def lines(result: dict) -> list[str]:
@@ -66,9 +82,14 @@ def lines(result: dict) -> list[str]:
     shown = "no Chromium" if size is None else f"first load {size / 1e6:.2f} MB"
     if paint is not None:
         shown += f", first contentful paint {paint} ms"
+    cpu = result.get("build_cpu_s")
+    files = result.get("site_files")
     return [
         f"results site: built in {result['build_s']:.1f} s"
-        f" ({result['project_pages']:,} project pages); {shown}"
+        + (f" ({cpu:.1f} CPU s)" if cpu is not None else "")
+        + f", {result.get('projects', 0):,} projects"
+        + (f", {files:,} files, {result['site_bytes'] / 1e6:,.0f} MB" if files else "")
+        + f"; {shown}"
     ]
 
 

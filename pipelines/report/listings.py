@@ -65,8 +65,7 @@ CHANGES = Listing(
          partner, link(country_name, country_code), instrument, coalesce(change_type_label, ''),
          money(total_influenced_eur), money(sf_influenced_eur), coalesce(description, '')),
        json_array(f0, f1, f2)) AS row,
-       concat_ws(' ', project_acronym, partner, country_name, instrument, change_type_label)
-         AS search,
+       [project_acronym, partner, country_name, instrument, change_type_label] AS search,
        [country_code] AS countries""",
     """FROM (SELECT *, CASE WHEN coalesce(nuts2_code, '') <> ''
              THEN organisation_name || ' (' || nuts2_code || ')'
@@ -107,9 +106,9 @@ PROJECTS_LISTING = Listing(
            ELSE to_json('') END,
          counted(coalesce(r.policy_instruments_influenced, 0)),
          money(coalesce(r.financial_impact_eur, 0))), json_array(f0)) AS row,
-       concat_ws(' ', p.acronym, p.title, p.lead_partner_name,
+       [p.acronym, p.title, p.lead_partner_name,
          CASE WHEN coalesce(p.lead_partner_country_code, '') <> ''
-           THEN p.lead_partner_country_name END) AS search,
+           THEN p.lead_partner_country_name END] AS search,
        coalesce(c.countries, []) AS countries""",
     """FROM marts.projects p
        LEFT JOIN marts.project_results r ON r.project_id = p.project_id
@@ -141,7 +140,7 @@ PRACTICES = Listing(
        json_array(json_array(coalesce(title, ''), link(project_acronym, project_id),
          coalesce(organisation_name, ''), link(country_name, country_code), shown_status,
          iso(submitted_on), iso(shown_validated)), json_array(f0, f1)) AS row,
-       concat_ws(' ', title, project_acronym, organisation_name, country_name) AS search,
+       [title, project_acronym, organisation_name, country_name] AS search,
        [country_code] AS countries""",
     """FROM (SELECT *,
              CASE WHEN status = 'validated' AND validated_on > $day THEN 'submitted'

@@ -77,8 +77,7 @@ projects AS (
   LEFT JOIN changes c ON c.project_id = p.project_id
   LEFT JOIN practices g ON g.project_id = p.project_id
   WHERE p.approved_on <= $day)
-SELECT bundle, '__interreg.projects({' || string_agg(entry, ',') || '});' || chr(10)
-FROM projects GROUP BY bundle
+SELECT bundle, entry FROM projects
 """
 
 
@@ -101,13 +100,15 @@ def write_project_pages(
         minimap.write_regions(site)
     folder = site / "data" / "project"
     folder.mkdir(parents=True, exist_ok=True)
-    for n in range(count):  # a bundle no project hashes to is still there, empty
-        (folder / f"b{n}.js").write_text("__interreg.projects({});\n", encoding="utf-8")
     sql = PROJECT_SQL.replace("{bundle}", BUNDLE_SQL.format(id="p.project_id", count=count))
-    result = con.execute(sql, {"day": data.as_of})
-    while batch := result.fetchmany(64):
-        for n, text in batch:
-            (folder / f"b{n}.js").write_text(text, encoding="utf-8")
+    bundles: list[list[str]] = [[] for _ in range(count)]
+    result = con.execute(sql, {"day": data.as_of})  # joined here: cheaper than string_agg
+    while batch := result.fetchmany(4096):
+        for n, entry in batch:
+            bundles[n].append(entry)
+    for n, entries in enumerate(bundles):  # a bundle no project hashes to is written too
+        text = "__interreg.projects({" + ",".join(entries) + "});\n"
+        (folder / f"b{n}.js").write_text(text, encoding="utf-8")
     return data.counts["projects"]
 
 

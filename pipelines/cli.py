@@ -15,6 +15,26 @@ from pipelines.warehouse.summary import headline_as_of, headline_table
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = command_line().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(force=args.force)
+        if args.command == "rollback":
+            return rollback()
+        if args.command == "postgres-reader":
+            return postgres_reader(args.password_env)
+        if args.command == "report":
+            from pipelines.report.cli import write_report
+
+            return write_report(Settings.from_env(), args.as_of, screenshots=args.screenshots)
+        return print_headline(args.as_of)
+    except PipelineError as error:
+        print(f"interreg {args.command} failed: {error}", file=sys.stderr)
+        return 1
+
+
+def command_line() -> argparse.ArgumentParser:
+    """Every command and its options (the README's command table lists the same)."""
     parser = argparse.ArgumentParser(prog="interreg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_command = commands.add_parser(
@@ -59,22 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the environment variable holding the role's password (never an argument: ps"
         " would show it)",
     )
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "run":
-            return run(force=args.force)
-        if args.command == "rollback":
-            return rollback()
-        if args.command == "postgres-reader":
-            return postgres_reader(args.password_env)
-        if args.command == "report":
-            from pipelines.report.cli import write_report
-
-            return write_report(Settings.from_env(), args.as_of, screenshots=args.screenshots)
-        return print_headline(args.as_of)
-    except PipelineError as error:
-        print(f"interreg {args.command} failed: {error}", file=sys.stderr)
-        return 1
+    return parser
 
 
 def run(*, force: bool = False) -> int:

@@ -14,10 +14,10 @@ import pytest
 from werkzeug import Request, Response
 
 from pipelines.errors import SourceError
-from tools.samples.keep import convert_legacy
 from pipelines.sources.http import HttpClient
 from pipelines.sources.keep.extract import land_api_export
 from pipelines.sources.keep.validate import validate_inputs
+from tools.samples.keep import convert_legacy
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAMPLE = Path(__file__).resolve().parents[2] / "sample" / "keep" / "keep_eu_export.xlsx"

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 from dagster import materialize
 
-from tools.samples.keep import workbook_bytes
 from pipelines.sources.keep.assets import KeepSource, keep_export, keep_raw_tables
 from pipelines.warehouse.resource import WarehouseResource
+from tools.samples.keep import workbook_bytes
 
 PROGRAMME = "2014 - 2020 INTERREG VB Central Europe"
 PROJECTS = ("Programme", "Acronym", "Lead Partner", "Period", "Budget", "EU Funding")

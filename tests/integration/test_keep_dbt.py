@@ -14,7 +14,6 @@ import duckdb
 import pytest
 
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
-from tools.samples.keep import plan_mismatches, read_csv
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
 from pipelines.sources.monitoring.assets import _load_manifest
@@ -22,6 +21,7 @@ from pipelines.sources.monitoring.validate import validate_export
 from pipelines.warehouse.load import load_export
 from schemas.keep_contract import KEEP
 from schemas.monitoring_contract import MONITORING
+from tools.samples.keep import plan_mismatches, read_csv
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 

@@ -20,7 +20,6 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipelines.config import SAMPLE_KEEP_FILE, Settings
 from pipelines.errors import ConfigurationError, ContractError
-from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 from pipelines.sources.keep.extract import KeepInput, land_files
 from pipelines.sources.keep.limits import (
     DEFAULT_LIMITS,
@@ -31,6 +30,7 @@ from pipelines.sources.keep.limits import (
 )
 from pipelines.sources.keep.read import read_export
 from pipelines.sources.keep.validate import validate_inputs
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 
 BENCH_WORKBOOK = (
     Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipelines.errors import ContractError
-from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 from pipelines.sources.keep.read import read_export
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 
 LEGACY_PARTNER_HEADER = (
     "Programme;Acronym;Project Partner;Lead Partner;Street;Postal code;Town;Country;Website;"

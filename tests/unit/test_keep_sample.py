@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
-from tools.samples.keep import generate, plan_mismatches, read_csv
-from tools.samples.monitoring import generate as generate_monitoring
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
+from tools.samples.keep import generate, plan_mismatches, read_csv
+from tools.samples.monitoring import generate as generate_monitoring
 
 REGENERATE = "python -m tools.samples.keep"
 

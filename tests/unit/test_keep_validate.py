@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 from pipelines.errors import ContractError
-from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, convert_legacy, workbook_bytes
 from pipelines.sources.keep import validate as validate_module
 from pipelines.sources.keep.extract import KeepInput
 from pipelines.sources.keep.validate import validate_inputs
+from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, convert_legacy, workbook_bytes
 
 LEGACY_PROJECT_HEADERS = (
     "Programme",

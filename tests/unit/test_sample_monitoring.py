@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from support.reference_headline import HEADLINE_KEYS, headline_as_of, headline_dates
 
-from tools.samples.monitoring import REGIONS_FILE, generate, refresh_programme_area
 from schemas.monitoring_contract import MONITORING
+from tools.samples.monitoring import REGIONS_FILE, generate, refresh_programme_area
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = REPO_ROOT / "sample" / "monitoring"

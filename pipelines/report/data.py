@@ -153,7 +153,7 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, columns: list[str], params
 class ReportData:
     """What the pages need in Python: the figures, the small marts and counts. The long
     lists (policy changes, projects, partners, good practices) stay in DuckDB: the row
-    files and project pages are rendered there (tables.py, project_pages.py); at 100x
+    files and the projects' data are rendered there (rows.py, project_pages.py); at 100x
     reading them into Python objects took 17 s."""
 
     as_of: date  # the headline row's date (on or before the date asked for)

@@ -1,6 +1,6 @@
-"""The project pages' small map: the project's partner regions over a grey Europe.
+"""The project page's small map: the project's partner regions over a grey Europe.
 
-Why this shape: 26,000 project pages at 100x cannot each project every boundary. Europe
+Why this shape: at 100x the 26,000 projects cannot each project every boundary. Europe
 is drawn once, as a file (assets/europe.svg), and each region's outline in the same
 frame once too (assets/regions.js); the project page draws that file as its background
 and the few paths of its partners' regions over it (static/project.js).

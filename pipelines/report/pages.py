@@ -1,5 +1,5 @@
 """The site's main page and country pages (one compiled Jinja template each), their maps
-and the long tables' row files; the project pages are project_pages.py's.
+and the long tables' row files; the project page is project_pages.py's.
 """
 
 from __future__ import annotations

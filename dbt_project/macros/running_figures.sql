@@ -5,9 +5,10 @@
     (a contribution adds on valid_from; a superseded one takes it back on valid_to).
     Each change counts from the first as-of date on or after it (ASOF join); the running
     sums are taken over the dates on which a key changes (far fewer rows than the result),
-    and each row of the result takes the last of them on or before its date (ASOF join
-    again): the cost grows with changes + rows, never dates x changes. Decimal arithmetic,
-    exact; a figure with nothing to sum is 0.
+    each valid until the key's next change, and each row of the result takes the one valid
+    on its date: a hash join on the key, then the date range (an ASOF join or an `or` in
+    the condition let the planner compare every pair: minutes at 100 times the programme,
+    against seconds). Decimal arithmetic, exact; a figure with nothing to sum is 0.
 
     Rows: every (as_of_date, key) of `spine` when it is given (a relation with the `keys`
     columns: every date for each), else every date from the key's first change on.
@@ -38,6 +39,7 @@
 
         select
             {% for key in keys %}{{ key }}, {% endfor %}as_of_date,
+            lead(as_of_date) over by_date as next_changed_on,
             {%- for figure in figures %}
             sum({{ figure }}) over by_date as {{ figure }}{{ "," if not loop.last }}
             {%- endfor %}
@@ -76,7 +78,9 @@
         coalesce(running.{{ figure }}, 0) as {{ figure }}{{ "," if not loop.last }}
         {%- endfor %}
     from rows_wanted
-    asof left join running
+    left join running
         on {% for key in keys %}rows_wanted.{{ key }} = running.{{ key }} and {% endfor %}rows_wanted.as_of_date >= running.as_of_date
+        -- No `or` here: with one the planner drops the key equality and compares every pair.
+        and rows_wanted.as_of_date < coalesce(running.next_changed_on, date '9999-12-31')
     )
 {% endmacro %}

@@ -16,6 +16,7 @@ sees half a site, and a failed build leaves the previous one as it was.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -240,10 +241,12 @@ def write_country_pages(
 
 def refresh_published_page(warehouse_dir: Path, nuts_url: str | None) -> SiteResult | None:
     """The page of the published release, as of its latest date: built unless the page in
-    place was built from that release with that map source (then None). After each
-    publish, and after a rollback, so that the page never shows a release that is gone."""
+    place was built from that release, with that map source, by this code (then None).
+    After each publish, and after a rollback, so that the page never shows a release that
+    is gone; and after an upgrade of the page's code, which the build fingerprint leaves
+    out (a new page needs no new warehouse)."""
     warehouse = Warehouse(Path(warehouse_dir))
-    built_from = f"{warehouse.current_release()}\n{nuts_url}\n"
+    built_from = f"{warehouse.current_release()}\n{nuts_url}\n{page_code_digest()}\n"
     stamp = warehouse.directory / SITE_DIR / BUILT_FROM
     if stamp.exists() and stamp.read_text(encoding="utf-8") == built_from:
         return None
@@ -251,6 +254,17 @@ def refresh_published_page(warehouse_dir: Path, nuts_url: str | None) -> SiteRes
     if result.map_drawn or nuts_url is None:  # a map that failed is tried again next time
         (result.path / BUILT_FROM).write_text(built_from, encoding="utf-8")
     return result
+
+
+def page_code_digest(package: Path = HERE) -> str:
+    """A sha256 of the page's code: every file of pipelines/report (templates, style sheet
+    and scripts included), by name and content."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _swap_in(work: Path, target: Path) -> Path:

@@ -319,3 +319,26 @@ def test_the_command_builds_the_site(warehouse, monkeypatch, capsys):
     assert f"as of 2020-01-31: {warehouse / 'site' / 'index.html'}" in out
     assert main(["report", "--as-of", "1999-12-31"]) == 1
     assert "interreg report failed" in capsys.readouterr().err
+
+
+def test_the_page_is_rebuilt_after_an_upgrade_of_its_code_not_on_every_run(warehouse, monkeypatch):
+    """The build fingerprint leaves the page's code out (a new page needs no new warehouse):
+    the page's own stamp names that code, so an upgrade rebuilds the page, and nothing else
+    does while the release and the map source stay."""
+    from pipelines.report import site
+
+    assert site.refresh_published_page(warehouse, None) is not None
+    assert site.refresh_published_page(warehouse, None) is None
+    monkeypatch.setattr(site, "page_code_digest", lambda: "the next version of the page")
+    assert site.refresh_published_page(warehouse, None) is not None
+    assert site.refresh_published_page(warehouse, None) is None
+
+
+def test_the_page_code_digest_follows_every_file_of_the_report_package(tmp_path):
+    from pipelines.report.site import HERE, page_code_digest
+
+    package = Path(shutil.copytree(HERE, tmp_path / "report"))
+    before = page_code_digest(package)
+    assert page_code_digest(package) == before
+    (package / "static" / "report.css").write_text("body { color: red }", encoding="utf-8")
+    assert page_code_digest(package) != before

@@ -11,9 +11,6 @@ import sys
 
 from dagster import Field, logger
 
-# Re-exported until pipelines/sources/monitoring/assets.py imports it from its own module.
-from pipelines.step_logs import python_logs_to_step  # noqa: F401
-
 _SHOWN_EVENTS = {
     "STEP_START": "started",
     "STEP_SUCCESS": "done",

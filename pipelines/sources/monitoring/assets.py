@@ -18,7 +18,6 @@ from dagster import (
 
 from pipelines.crash_points import pause_point
 from pipelines.errors import ContractError
-from pipelines.ops.progress import python_logs_to_step
 from pipelines.sources.http import HttpClient
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
 from pipelines.sources.monitoring.validate import ValidatedExport, stage_timings, validate_export
@@ -31,6 +30,7 @@ from pipelines.sources.raw_step import (
     unchanged_results,
     validated_or_broken,
 )
+from pipelines.step_logs import python_logs_to_step
 from pipelines.warehouse.audit import loaded_hashes
 from pipelines.warehouse.fingerprint import forced
 from pipelines.warehouse.load import LoadedRows, quote, raw_schema

@@ -1,16 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'project_results'}}}) }}
 -- On every date of headline_results, each figure summed over projects equals the headline.
-{%- set figures = [
-    'policy_learning_events',
-    'good_practices_identified',
-    'people_with_increased_capacity',
-    'action_plans',
-    'good_practices_validated',
-    'policy_instruments_influenced',
-    'policy_instruments_influenced_sf',
-    'financial_impact_eur',
-    'financial_impact_sf_eur',
-] %}
+{%- set figures = project_figures() %}
 with
 
 sums as (

@@ -29,22 +29,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from support.reference_marts import PROJECT_FIGURES
 
 from pipelines.warehouse.load import ROW_NUMBER, load_table
 from schemas.monitoring_contract import MONITORING
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FIGURES = (
-    "policy_learning_events",
-    "good_practices_identified",
-    "people_with_increased_capacity",
-    "action_plans",
-    "good_practices_validated",
-    "policy_instruments_influenced",
-    "policy_instruments_influenced_sf",
-    "financial_impact_eur",
-    "financial_impact_sf_eur",
-)
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SAMPLE_DIR = REPO_ROOT / "sample" / "monitoring"
 

@@ -3,17 +3,7 @@
 -- valid_to), summed per project instead of over the programme. A project has rows from
 -- the first date it counts on (its approval, normally); summed over projects, every
 -- figure equals headline_results on every date (tests/assert_project_results_add_up...).
-{%- set figures = [
-    'policy_learning_events',
-    'good_practices_identified',
-    'people_with_increased_capacity',
-    'action_plans',
-    'good_practices_validated',
-    'policy_instruments_influenced',
-    'policy_instruments_influenced_sf',
-    'financial_impact_eur',
-    'financial_impact_sf_eur',
-] %}
+{%- set figures = project_figures() %}
 with
 
 contributions as (

@@ -2,17 +2,7 @@
 -- results as of the export (the last date of project_results; 0 where it has none) and
 -- what keep.eu says of it (matched on the acronym within the programme:
 -- int_keep_project_matches).
-{%- set results = [
-    'policy_learning_events',
-    'good_practices_identified',
-    'people_with_increased_capacity',
-    'action_plans',
-    'good_practices_validated',
-    'policy_instruments_influenced',
-    'policy_instruments_influenced_sf',
-    'financial_impact_eur',
-    'financial_impact_sf_eur',
-] %}
+{%- set results = project_figures() %}
 with
 
 projects as (

@@ -26,7 +26,7 @@ from dagster_dbt import (
 
 from pipelines.constants import STALE_AFTER, STALE_WARNING_AFTER
 from pipelines.errors import PipelineError
-from pipelines.transform.project import dbt_project
+from pipelines.transform.project import dbt_project, dbt_workdir
 from pipelines.warehouse.fingerprint import forced, unchanged_since_published
 from pipelines.warehouse.resource import WarehouseResource
 from pipelines.warehouse.summary import headline_markdown
@@ -60,7 +60,8 @@ def dbt_build_args() -> list[str]:
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    project=dbt_project,
+    # No `project=`: dagster-dbt would start dbt in the project's folder, not the run's
+    # working folder (dbt_workdir).
     dagster_dbt_translator=LayeredTranslator(
         settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
     ),
@@ -77,10 +78,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         )
         yield from unchanged_results(context, build)
         return
-    # dbt's profile names the run's build through a link (the warehouse resource says where).
+    # dbt works in the warehouse's .dbt/ folder, where build/ links to the run's build.
     store.dbt_build_path(context.run.run_id)
     (store.dbt_target_dir / "run_results.json").unlink(missing_ok=True)  # not a past run's
-    invocation = dbt.cli(
+    run_dbt = dbt_workdir(store.dbt_dir, store.dbt_target_dir, dbt)
+    invocation = run_dbt.cli(
         dbt_build_args(), context=context, raise_on_error=False, target_path=store.dbt_target_dir
     )
     # The headline's events wait for dbt to finish: only then can we read the build for the

@@ -3,10 +3,18 @@
 Only dagster-dbt's public API: the resource starts the `dbt` installed beside this Python
 (dbt_executable), so .venv/bin/interreg and .venv/bin/dagster work without an activated
 venv, and nothing changes PATH. What that costs a run is in the README's Performance section.
+
+A run's dbt works in the warehouse's `.dbt/` folder (`dbt_workdir`): the project's files
+are linked there, and `build/` links to the run's build. dbt's profile names the database
+by the relative path `build/interreg.duckdb`, so the profile is the same string for every
+warehouse and every run, and the parse state that `make` leaves in dbt_project/target
+serves a new warehouse's first run: dbt parses from nothing whenever the profile differs.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +24,9 @@ from pipelines.config import REPO_ROOT
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+# What dbt reads of the project; linked into a run's working folder.
+PROJECT_FILES = ("dbt_project.yml", "models", "macros", "seeds", "tests")
+PARSE_STATE = "partial_parse.msgpack"
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -37,3 +48,23 @@ def ensure_manifest() -> None:
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
+
+
+def dbt_workdir(folder: Path, target_dir: Path, dbt: DbtCliResource) -> DbtCliResource:
+    """`dbt`, started in `folder` (a warehouse's `.dbt/`) with the project's files linked
+    there. Its parse state in `target_dir` starts from the project's own, when it has none."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        link, staged = folder / name, folder / f".{name}.link"
+        staged.unlink(missing_ok=True)
+        staged.symlink_to(DBT_PROJECT_DIR / name)
+        os.replace(staged, link)  # the checkout may have moved since the last run
+    parsed, kept = dbt_project.manifest_path.with_name(PARSE_STATE), target_dir / PARSE_STATE
+    if parsed.exists() and not kept.exists():
+        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed, kept)
+    return DbtCliResource(
+        project_dir=str(folder),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt.dbt_executable,
+    )

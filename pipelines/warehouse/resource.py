@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +11,6 @@ from pydantic import PrivateAttr
 
 from pipelines.warehouse.store import Warehouse, utc_now
 
-# dbt's profile (dbt_project/profiles.yml) names the DuckDB file through this variable.
-DBT_PATH_VARIABLE = "INTERREG_DUCKDB_PATH"
 # Run statuses of runs.jsonl for a run that did its job: published, or nothing to publish.
 ENDED_WELL = {"success", "unchanged"}
 
@@ -40,7 +37,7 @@ class WarehouseResource(ConfigurableResource):
         store = self.store
         run_id = context.run.run_id
         self._started_at = utc_now().isoformat()
-        with store.write_lock(), dbt_profile_names(store.dbt_build_link):
+        with store.write_lock():
             try:
                 yield self
             finally:
@@ -58,19 +55,3 @@ class WarehouseResource(ConfigurableResource):
                             "error": "the run ended without publishing; see its Dagster log",
                         }
                     )
-
-
-@contextmanager
-def dbt_profile_names(path: Path) -> Iterator[None]:
-    """For the run, dbt's profile names `path`: dagster-dbt starts dbt with this process's
-    environment, and its public API takes no other. Set here, where the run's build is
-    owned, not in an asset; the previous value comes back when the run ends."""
-    previous = os.environ.get(DBT_PATH_VARIABLE)
-    os.environ[DBT_PATH_VARIABLE] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(DBT_PATH_VARIABLE, None)
-        else:
-            os.environ[DBT_PATH_VARIABLE] = previous

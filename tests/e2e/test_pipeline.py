@@ -65,6 +65,18 @@ def test_run_on_the_bundled_sample_publishes_and_prints_every_figure(sample_ware
     assert {f"{name}.{ext}" for name in built for ext in ("csv", "xlsx")} <= files
 
 
+def test_the_first_run_of_a_new_warehouse_does_not_parse_the_dbt_project_from_nothing(
+    sample_warehouse,
+):
+    # dbt keeps the parse state `make` left when its profile is the same string: a run's
+    # dbt names its build by a relative path in the warehouse's .dbt/ folder.
+    warehouse, result = sample_warehouse
+    assert result.returncode == 0, result.stderr[-3000:]
+    first_run = min((warehouse / "logs").glob("run-*.log")).read_text()
+    assert "Running with dbt" in first_run
+    assert "Unable to do partial parsing" not in first_run
+
+
 def test_every_headline_cell_equals_an_independent_computation(sample_warehouse):
     warehouse, _ = sample_warehouse
     assert_headline_matches_reference(warehouse, SAMPLE_MONITORING_DIR)

@@ -37,8 +37,7 @@ def run(directory, *extra):
         )
 
 
-def test_a_failing_blocking_check_keeps_the_published_file_unchanged(tmp_path, monkeypatch):
-    monkeypatch.setenv("INTERREG_DUCKDB_PATH", ":memory:")  # the dbt asset sets it; restore it
+def test_a_failing_blocking_check_keeps_the_published_file_unchanged(tmp_path):
     assert run(tmp_path).success
     published = Warehouse(tmp_path).published_path
     before = file_hash(published)

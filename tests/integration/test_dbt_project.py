@@ -394,6 +394,37 @@ def test_every_mart_column_is_in_the_documented_contract(tiny_warehouse: Path):
         assert all(col["description"].strip() for col in node["columns"].values()), name
 
 
+def test_every_row_rule_of_a_mart_is_a_check_that_duckdb_enforces(tiny_warehouse: Path, tmp_path):
+    """The marts' row rules (ranges, domains, sums that must agree) are check constraints of
+    their contracts: DuckDB refuses a breaking row as the table is written, so no dbt test
+    scans the mart again for them."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    declared = {
+        node["name"]: sum(
+            c["type"] == "check"
+            for c in node["constraints"]
+            + [c for col in node["columns"].values() for c in col["constraints"]]
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    }
+    enforced = dict(
+        query(
+            tiny_warehouse,
+            "select table_name, count(*) from duckdb_constraints() "
+            "where schema_name = 'marts' and constraint_type = 'CHECK' group by 1",
+        )
+    )
+    assert {k: v for k, v in declared.items() if v} == enforced
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(tiny_warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con, pytest.raises(duckdb.ConstraintException):
+        con.execute(
+            "insert into marts.headline_results select * replace (-nuts2_coverage_pct - 1 as"
+            " nuts2_coverage_pct) from marts.headline_results limit 1"
+        )
+
+
 def test_countries_and_regions_as_of_a_date_worked_out_by_hand(tiny_warehouse: Path):
     """By April 2016 only ALPHA is approved: FR10, EL30 and NO01 have a partner each. By
     June BETA adds a partner in EL30 and one in France without a region, which counts for

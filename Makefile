@@ -12,6 +12,11 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home_team
 else
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 endif
+# The suite runs on 4 workers (pytest-xdist) on any machine: most of its time is spent
+# waiting, on a child process (interreg, dbt, Chromium) or on a server's timeout.
+# `worksteal` lets an idle worker take tests queued on a busy one.
+TEST_WORKERS ?= 4
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 
@@ -23,13 +28,13 @@ run: $(INSTALLED) $(MANIFEST)
 test: $(INSTALLED) $(MANIFEST) chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/dg check defs
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The fast lane: lint and every test that is neither `e2e` nor `slow` (tests/conftest.py
-# marks them), in about two minutes; `make test` runs everything, as CI does.
+# marks them); `make test` runs everything, as CI does.
 test-fast: $(INSTALLED) $(MANIFEST)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -m "not e2e and not slow"
+	$(PYTEST) -m "not e2e and not slow"
 
 dev: $(INSTALLED) $(MANIFEST)
 	$(BIN)/dagster dev -w workspace.yaml

@@ -552,6 +552,9 @@ def http_run(good, reexported, tmp_path_factory):
     """The sample re-exported, over HTTP, from a server that answers 503 and
     429 with Retry-After once, sends one corrupt body, and echoes the token in a header; with
     a BI connection held open for the whole run and a long query started as it publishes."""
+    # A copy: the run publishes, and `good` must stay as it was for every other test (a
+    # module fixture can run again on the same worker when tests are spread over workers).
+    warehouse = Path(shutil.copytree(good, tmp_path_factory.mktemp("http") / "wh", symlinks=True))
     dagster_home = tmp_path_factory.mktemp("dagster_home")
     answered: set[str] = set()
 
@@ -572,15 +575,15 @@ def http_run(good, reexported, tmp_path_factory):
     server.start()
     url = serve_export(server, reexported, faults)
     before = {
-        "marts": mart_hashes(good),
-        "state": published_state(good),
-        "inode": published(good).stat().st_ino,
-        "tables": table_names(published(good)),
+        "marts": mart_hashes(warehouse),
+        "state": published_state(warehouse),
+        "inode": published(warehouse).stat().st_ino,
+        "tables": table_names(published(warehouse)),
     }
-    bi = duckdb.connect(str(published(good)), read_only=True)
+    bi = duckdb.connect(str(published(warehouse)), read_only=True)
     runs_before = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(published(good))],
+        [sys.executable, "-c", READER, str(published(warehouse))],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -591,7 +594,7 @@ def http_run(good, reexported, tmp_path_factory):
         run = Background(
             start_interreg(
                 "run",
-                warehouse=good,
+                warehouse=warehouse,
                 url=url,
                 token=TOKEN,
                 env={"DAGSTER_HOME": str(dagster_home)},
@@ -621,7 +624,7 @@ def http_run(good, reexported, tmp_path_factory):
         "bi_after": bi_after,
         "reader": seen,
         "dagster_home": dagster_home,
-        "warehouse": good,
+        "warehouse": warehouse,
     }
 
 
@@ -650,8 +653,8 @@ def test_an_unchanged_export_is_not_validated_loaded_built_or_published_again(
     good_copy, httpserver
 ):
     url = serve_export(httpserver, SAMPLE_MONITORING_DIR)
-    # The good warehouse may hold another export by now (http_run publishes a re-export
-    # into it): publish this one first.
+    # The good warehouse read the sample from its folder: first the same files over HTTP,
+    # then again, unchanged.
     assert interreg("run", warehouse=good_copy, url=url, token=TOKEN).returncode == 0
     before = published_state(good_copy)
     result = interreg("run", warehouse=good_copy, url=url, token=TOKEN)
@@ -873,7 +876,9 @@ def test_bad_rows_are_quarantined_with_file_column_and_check_and_the_rest_publis
 # -- crashes: SIGKILL at the worst moments, then the next run -------------------------------
 
 
-def test_runs_killed_after_download_in_the_load_and_in_the_publish_leave_no_trace(good, tmp_path):
+def test_runs_killed_after_download_in_the_load_and_in_the_publish_leave_no_trace(
+    good_copy, tmp_path
+):
     """Three runs of a changed export, each killed (SIGKILL, the whole process group) at a
     pause point (pipelines/crash_points.py), each next run starting over the wreck of the one
     before; then a run that succeeds. A kill during dbt: tests/e2e/test_operations.py."""
@@ -884,34 +889,34 @@ def test_runs_killed_after_download_in_the_load_and_in_the_publish_leave_no_trac
     projects_sha = next(
         f["sha256"] for f in read_manifest(export)["files"] if f["name"] == "projects.csv"
     )
-    before = published_state(good)
+    before = published_state(good_copy)
 
     for point in ("download", "load", "publish"):
         run = Background(
-            start_interreg("run", warehouse=good, url=str(export), env={PAUSE_AT: point})
+            start_interreg("run", warehouse=good_copy, url=str(export), env={PAUSE_AT: point})
         )
         run.wait_for_line(f"paused at {point}")
         if point == "download":  # landed, not loaded
-            assert (good / "landing" / "monitoring" / f"{projects_sha}.csv").exists()
+            assert (good_copy / "landing" / "monitoring" / f"{projects_sha}.csv").exists()
         if point == "publish":  # the build is a release now, not yet the published file
-            assert len(list((good / "releases").iterdir())) == len(before["releases"]) + 1
+            assert len(list((good_copy / "releases").iterdir())) == len(before["releases"]) + 1
         run.kill()
-        after = published_state(good)
+        after = published_state(good_copy)
         assert after["sha256"] == before["sha256"], point
         assert after["exports"] == before["exports"], point
 
-    result = interreg("run", warehouse=good, url=str(export))
+    result = interreg("run", warehouse=good_copy, url=str(export))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert leftovers(good) == []
-    with duckdb.connect(str(published(good)), read_only=True) as con:
+    assert leftovers(good_copy) == []
+    with duckdb.connect(str(published(good_copy)), read_only=True) as con:
         title = con.execute(
             "SELECT title FROM marts.projects WHERE project_id = ?", [changed]
         ).fetchone()
     assert title == ("A title, changed",)
     # The release the killed publish left was never published: gone, so that a rollback
     # goes back to the file that was published before the crashes.
-    releases = sorted(p.name for p in (good / "releases").iterdir())
+    releases = sorted(p.name for p in (good_copy / "releases").iterdir())
     assert releases[:-1] == before["releases"][-(len(releases) - 1) :]
-    rollback = interreg("rollback", warehouse=good)
+    rollback = interreg("rollback", warehouse=good_copy)
     assert rollback.returncode == 0, rollback.stderr
-    assert file_hash(published(good)) == before["sha256"]
+    assert file_hash(published(good_copy)) == before["sha256"]

@@ -17,6 +17,8 @@ WIDTH, HEIGHT = 520, 280
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 84, 34, 40
 COLOURS = ("#1f5fa8", "#d9730d")  # blue, orange: tell apart with colour blindness too
 DASHES = (None, "6 4")  # the second series is dashed as well, not only another colour
+PLOT_W = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+PLOT_H = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
 
 @dataclass(frozen=True)
@@ -67,27 +69,60 @@ def line_chart(
 ) -> Markup:
     """An SVG line chart; `end_labels` are the printed values at the last date; `whole`
     when the values are counts (no tick at 0.5 of a project)."""
-    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     maximum = max((max(s.values) for s in series if s.values), default=0)
     ticks = y_ticks(maximum, whole)
-    top = ticks[-1]
-    first, last = dates[0], dates[-1]
-    days = max((last - first).days, 1)
+    plot = _Plot(dates[0], max((dates[-1] - dates[0]).days, 1), ticks[-1])
+    parts = [
+        *_description(chart_id, title, unit, dates, series, end_labels),
+        *_y_axis(plot, ticks, unit),
+        *_x_axis(plot, dates[0], dates[-1]),
+        *_lines(plot, dates, series, end_labels),
+    ]
+    return el(
+        "svg",
+        {
+            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+            "class": "chart",
+            "role": "img",
+            "aria-labelledby": f"{chart_id}-title {chart_id}-desc",
+            "id": chart_id,
+        },
+        *parts,
+    )
 
-    def x(d: date) -> float:
-        return MARGIN_LEFT + plot_w * (d - first).days / days
 
-    def y(v: float) -> float:
-        return MARGIN_TOP + plot_h * (1 - v / top)
+@dataclass(frozen=True)
+class _Plot:
+    """Dates and values -> SVG coordinates inside the margins; values from 0 to `top`."""
 
-    parts: list[str] = [
+    first: date
+    days: int  # from the first date to the last, at least 1
+    top: float  # the highest tick
+
+    def x(self, d: date) -> float:
+        return MARGIN_LEFT + PLOT_W * (d - self.first).days / self.days
+
+    def y(self, v: float) -> float:
+        return MARGIN_TOP + PLOT_H * (1 - v / self.top)
+
+
+def _description(
+    chart_id: str,
+    title: str,
+    unit: str,
+    dates: Sequence[date],
+    series: Sequence[Series],
+    end_labels: Sequence[str],
+) -> list[Markup]:
+    """The <title> and <desc> the svg's aria-labelledby points to: what a screen reader
+    says instead of the picture."""
+    return [
         el("title", {"id": f"{chart_id}-title"}, text(f"{title}, {unit}")),
         el(
             "desc",
             {"id": f"{chart_id}-desc"},
             text(
-                f"From {first.isoformat()} to {last.isoformat()}; "
+                f"From {dates[0].isoformat()} to {dates[-1].isoformat()}; "
                 + "; ".join(
                     f"{s.label}: {lab} at the end"
                     for s, lab in zip(series, end_labels, strict=True)
@@ -95,7 +130,12 @@ def line_chart(
             ),
         ),
     ]
-    # Grid and y axis with its unit.
+
+
+def _y_axis(plot: _Plot, ticks: Sequence[float], unit: str) -> list[Markup]:
+    """A horizontal grid line and a label per tick (the line at 0 is the x axis), and
+    the unit above the axis."""
+    parts: list[Markup] = []
     for tick in ticks:
         parts.append(
             el(
@@ -103,8 +143,8 @@ def line_chart(
                 {
                     "x1": MARGIN_LEFT,
                     "x2": WIDTH - MARGIN_RIGHT,
-                    "y1": num(y(tick)),
-                    "y2": num(y(tick)),
+                    "y1": num(plot.y(tick)),
+                    "y2": num(plot.y(tick)),
                     "class": "grid" if tick else "axis",
                 },
             )
@@ -114,7 +154,7 @@ def line_chart(
                 "text",
                 {
                     "x": MARGIN_LEFT - 6,
-                    "y": num(y(tick) + 4),
+                    "y": num(plot.y(tick) + 4),
                     "class": "tick",
                     "text-anchor": "end",
                 },
@@ -122,14 +162,19 @@ def line_chart(
             )
         )
     parts.append(el("text", {"x": 4, "y": 16, "class": "unit"}, text(unit)))
-    # x axis: years.
+    return parts
+
+
+def _x_axis(plot: _Plot, first: date, last: date) -> list[Markup]:
+    """A tick and a label at each year's 1 January, then the vertical axis line."""
+    parts: list[Markup] = []
     for tick in year_ticks(first, last):
         parts.append(
             el(
                 "line",
                 {
-                    "x1": num(x(tick)),
-                    "x2": num(x(tick)),
+                    "x1": num(plot.x(tick)),
+                    "x2": num(plot.x(tick)),
                     "y1": HEIGHT - MARGIN_BOTTOM,
                     "y2": HEIGHT - MARGIN_BOTTOM + 5,
                     "class": "axis",
@@ -140,7 +185,7 @@ def line_chart(
             el(
                 "text",
                 {
-                    "x": num(x(tick)),
+                    "x": num(plot.x(tick)),
                     "y": HEIGHT - MARGIN_BOTTOM + 19,
                     "class": "tick",
                     "text-anchor": "middle",
@@ -160,11 +205,21 @@ def line_chart(
             },
         )
     )
-    # The lines, and the value at the end of each.
+    return parts
+
+
+def _lines(
+    plot: _Plot, dates: Sequence[date], series: Sequence[Series], end_labels: Sequence[str]
+) -> list[Markup]:
+    """Each series' line (colour and dash by its index, as the page's legend has them),
+    a dot at its last value and that value printed beside it."""
+    parts: list[Markup] = []
     label_ys: list[float] = []
     for index, (s, label) in enumerate(zip(series, end_labels, strict=True)):
         colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(f"{num(x(d))},{num(y(v))}" for d, v in zip(dates, s.values, strict=True))
+        points = " ".join(
+            f"{num(plot.x(d))},{num(plot.y(v))}" for d, v in zip(dates, s.values, strict=True)
+        )
         parts.append(
             el(
                 "polyline",
@@ -178,12 +233,9 @@ def line_chart(
                 },
             )
         )
-        end_x, end_y = x(dates[-1]), y(s.values[-1])
+        end_x, end_y = plot.x(dates[-1]), plot.y(s.values[-1])
         parts.append(el("circle", {"cx": num(end_x), "cy": num(end_y), "r": 4, "fill": colour}))
-        label_y = end_y + 4
-        for other in label_ys:  # keep two end labels apart
-            if abs(label_y - other) < 14:
-                label_y = other + 14 if label_y >= other else other - 14
+        label_y = _apart(end_y + 4, label_ys)
         label_ys.append(label_y)
         parts.append(
             el(
@@ -192,14 +244,13 @@ def line_chart(
                 text(label),
             )
         )
-    return el(
-        "svg",
-        {
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-            "class": "chart",
-            "role": "img",
-            "aria-labelledby": f"{chart_id}-title {chart_id}-desc",
-            "id": chart_id,
-        },
-        *parts,
-    )
+    return parts
+
+
+def _apart(label_y: float, taken: Sequence[float]) -> float:
+    """An end label's y moved off the labels already placed, so that two lines ending at
+    about the same value do not print their values on top of each other."""
+    for other in taken:
+        if abs(label_y - other) < 14:
+            label_y = other + 14 if label_y >= other else other - 14
+    return label_y

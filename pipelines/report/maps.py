@@ -22,6 +22,7 @@ from pipelines.report.svg import el, text
 WIDTH = 1000
 MAX_MAIN_HEIGHT = 1000
 INSET_W, INSET_H, INSET_GAP, INSET_LABEL = 155, 110, 14, 40
+INSETS_PER_ROW = max(1, (WIDTH + INSET_GAP) // (INSET_W + INSET_GAP))
 
 # ColorBrewer YlGnBu, 5 classes (sequential, colour-blind safe, prints in grey).
 CLASS_COLOURS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
@@ -117,18 +118,48 @@ def choropleth(
         (r for r in with_shape if not boundaries[r.nuts2_code].in_europe and r.nuts2_code in focus),
         key=lambda r: r.nuts2_code,
     )
+    main_h, frame = _main_frame(main, with_shape, focus, boundaries)
+    parts = [
+        *_heading(main_h),
+        *_main_map(regions, main, boundaries, frame, main_h, link, legend),
+        *(
+            shape
+            for index, region in enumerate(insets)
+            for shape in _inset(index, region, boundaries[region.nuts2_code], main_h, link, legend)
+        ),
+    ]
+    svg = el(
+        "svg",
+        {
+            "viewBox": f"0 0 {WIDTH} {main_h + _insets_height(len(insets))}",
+            "class": "map",
+            "role": "img",
+            "aria-labelledby": "map-title map-desc",
+            "id": "map",
+        },
+        *parts,
+    )
+    return MapResult(svg, legend, sorted(r.nuts2_code for r in with_shape), missing)
+
+
+def _main_frame(
+    main: Sequence, with_shape: Sequence, focus: set[str], boundaries: dict[str, Boundary]
+) -> tuple[int, Frame]:
+    """The main map's height and projection frame, fitted to the regions in focus that
+    lie in Europe; failing those, to the ones in focus anywhere; failing those, to all
+    regions with a shape (a zoom to no region still draws a map)."""
     fit_to = [boundaries[r.nuts2_code] for r in main if r.nuts2_code in focus] or [
         boundaries[r.nuts2_code] for r in with_shape if r.nuts2_code in focus
     ]
     fit_to = fit_to or [boundaries[r.nuts2_code] for r in (main or with_shape)]
     main_h = min(MAX_MAIN_HEIGHT, round(WIDTH * content_aspect(fit_to)))
-    frame = Frame.fit(fit_to, (0, 0, WIDTH, main_h))
+    return main_h, Frame.fit(fit_to, (0, 0, WIDTH, main_h))
 
-    per_row = max(1, (WIDTH + INSET_GAP) // (INSET_W + INSET_GAP))
-    rows = math.ceil(len(insets) / per_row)
-    height = main_h + (rows * (INSET_H + INSET_LABEL + INSET_GAP) + INSET_GAP if insets else 0)
 
-    parts: list[str] = [
+def _heading(main_h: int) -> list[Markup]:
+    """The title and description the svg's aria-labelledby points to, the clip of the
+    main map and its sea."""
+    return [
         el("title", {"id": "map-title"}, text("Partners per NUTS 2 region")),
         el(
             "desc",
@@ -141,7 +172,19 @@ def choropleth(
         el("defs", {}, el("clipPath", {"id": "map-clip"}, el("rect", _rect(0, 0, WIDTH, main_h)))),
         el("rect", {**_rect(0, 0, WIDTH, main_h), "fill": SEA}),
     ]
-    # Context: every other boundary of the file, clipped to the main map.
+
+
+def _main_map(
+    regions: Sequence,
+    main: Sequence,
+    boundaries: dict[str, Boundary],
+    frame: Frame,
+    main_h: int,
+    link: Callable[[object], str | None],
+    legend: Legend,
+) -> list[Markup]:
+    """Two groups clipped to the main map: the context (every boundary of the file without
+    data, grey) under the regions with data. Shapes outside the frame are left out."""
     with_data = {r.nuts2_code for r in regions}
     box = (0, 0, WIDTH, main_h)
     context = [
@@ -149,49 +192,55 @@ def choropleth(
         for code, b in sorted(boundaries.items())
         if code not in with_data and b.in_europe and frame.visible(b, box)
     ]
-    main = [r for r in main if frame.visible(boundaries[r.nuts2_code], box)]
-    parts.append(el("g", {"class": "context", "clip-path": "url(#map-clip)"}, *context))
-    parts.append(
+    shown = [r for r in main if frame.visible(boundaries[r.nuts2_code], box)]
+    return [
+        el("g", {"class": "context", "clip-path": "url(#map-clip)"}, *context),
         el(
             "g",
             {"class": "regions", "clip-path": "url(#map-clip)"},
             *(
                 _linked(link(r), _region_path(r, frame.path(boundaries[r.nuts2_code]), legend))
-                for r in main
+                for r in shown
             ),
-        )
+        ),
+    ]
+
+
+def _insets_height(count: int) -> int:
+    """The height of the rows of insets below the main map (0 without insets)."""
+    if not count:
+        return 0
+    return math.ceil(count / INSETS_PER_ROW) * (INSET_H + INSET_LABEL + INSET_GAP) + INSET_GAP
+
+
+def _inset(
+    index: int,
+    region,
+    boundary: Boundary,
+    main_h: int,
+    link: Callable[[object], str | None],
+    legend: Legend,
+) -> list[Markup]:
+    """The `index`th inset below the main map: a small frame fitted to the region (an
+    outermost region, too far to draw on the main map), its shape, its name below."""
+    left = (index % INSETS_PER_ROW) * (INSET_W + INSET_GAP)
+    top = main_h + INSET_GAP + (index // INSETS_PER_ROW) * (INSET_H + INSET_LABEL + INSET_GAP)
+    frame = Frame.fit(
+        [boundary], (left, top, INSET_W, INSET_H), centre=boundary.centre(), margin=0.08
     )
-    # Insets: one small frame each, fitted to the region, below the main map.
-    for index, region in enumerate(insets):
-        b = boundaries[region.nuts2_code]
-        left = (index % per_row) * (INSET_W + INSET_GAP)
-        top = main_h + INSET_GAP + (index // per_row) * (INSET_H + INSET_LABEL + INSET_GAP)
-        inset = Frame.fit([b], (left, top, INSET_W, INSET_H), centre=b.centre(), margin=0.08)
-        parts.append(el("rect", {**_rect(left, top, INSET_W, INSET_H), "class": "inset"}))
-        parts.append(_linked(link(region), _region_path(region, inset.path(b), legend)))
-        lines = _wrap(region.region_name or b.name or region.nuts2_code)
-        parts.append(
-            el(
-                "text",
-                {"x": left + INSET_W / 2, "y": top + INSET_H + 17, "class": "inset-label"},
-                *(
-                    el("tspan", {"x": left + INSET_W / 2, "dy": 0 if i == 0 else 17}, text(line))
-                    for i, line in enumerate(lines)
-                ),
-            )
-        )
-    svg = el(
-        "svg",
-        {
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "class": "map",
-            "role": "img",
-            "aria-labelledby": "map-title map-desc",
-            "id": "map",
-        },
-        *parts,
-    )
-    return MapResult(svg, legend, sorted(r.nuts2_code for r in with_shape), missing)
+    lines = _wrap(region.region_name or boundary.name or region.nuts2_code)
+    return [
+        el("rect", {**_rect(left, top, INSET_W, INSET_H), "class": "inset"}),
+        _linked(link(region), _region_path(region, frame.path(boundary), legend)),
+        el(
+            "text",
+            {"x": left + INSET_W / 2, "y": top + INSET_H + 17, "class": "inset-label"},
+            *(
+                el("tspan", {"x": left + INSET_W / 2, "dy": 0 if i == 0 else 17}, text(line))
+                for i, line in enumerate(lines)
+            ),
+        ),
+    ]
 
 
 def _rect(x: float, y: float, w: float, h: float) -> dict[str, object]:

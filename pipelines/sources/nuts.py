@@ -9,12 +9,10 @@ file:// URL or a path. The map reads the landed copy, never the original.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-from pipelines.errors import ConfigurationError
-from pipelines.sources.http import HttpClient, redact_url
+from pipelines.sources.http import HttpClient
 from pipelines.sources.landing import LandedBlob, Landing
+from pipelines.sources.location import url_or_path
 
 SOURCE = "nuts"
 MAX_BYTES = 256 << 20  # the 1:1 million file of all levels is about 100 MB
@@ -26,26 +24,11 @@ def land_nuts_boundaries(
 ) -> LandedBlob:
     """Fetch or copy the GeoJSON at `location` into the landing area; returns the landed file."""
     landing = Landing(Path(landing_root), SOURCE)
-    parts = urlsplit(location)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        if not parts.hostname:
-            raise ConfigurationError(f"INTERREG_NUTS_URL {redact_url(location)} has no host")
-        if client is None:
-            # Public boundaries: no token, and a shorter budget than the monitoring export's.
-            with HttpClient(total_budget=300.0) as own:
-                return landing.fetch(own, location, extension=EXTENSION, max_bytes=MAX_BYTES)
-        return landing.fetch(client, location, extension=EXTENSION, max_bytes=MAX_BYTES)
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise ConfigurationError(
-                f"INTERREG_NUTS_URL {location}: only local file:// URLs are supported"
-            )
-        path = Path(url2pathname(parts.path))
-    elif len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise ConfigurationError(
-            f"INTERREG_NUTS_URL {redact_url(location)}: use http(s)://, file:// or a file path"
-        )
-    else:
-        path = Path(location)
-    return landing.copy_in(path, extension=EXTENSION, max_bytes=MAX_BYTES)
+    where = url_or_path(location, setting="INTERREG_NUTS_URL", local="a file path")
+    if isinstance(where, Path):
+        return landing.copy_in(where, extension=EXTENSION, max_bytes=MAX_BYTES)
+    if client is None:
+        # Public boundaries: no token, and a shorter budget than the monitoring export's.
+        with HttpClient(total_budget=300.0) as own:
+            return landing.fetch(own, where, extension=EXTENSION, max_bytes=MAX_BYTES)
+    return landing.fetch(client, where, extension=EXTENSION, max_bytes=MAX_BYTES)

@@ -1,13 +1,16 @@
-"""`make bench`: the pipeline against plain DuckDB, per stage, at several scales.
+"""`make bench`: the pipeline against plain DuckDB doing the same job, per stage, at scales.
 
     python -m bench.run [--scales 1,10,100] [--seed 2014] [--repeat 1] [--keep auto|sample]
                         [--no-history]
 
-For every scale: generate the exports (cached in bench/.data/, rebuilt when a generator
-changes), then, in this order and one at a time:
+Once per session, untimed: the dbt project's SQL is compiled (bench/plan.py) for the
+baseline. Then the stack's floor (bench/floor.py: a one-asset dagster-dbt location,
+materialised as `interreg run` does) and what the pipeline's own fixed cost is made of.
+Then for every scale: generate the exports (cached in bench/.data/, rebuilt when a
+generator changes), then, in this order and one at a time:
 
-1. the baseline (bench/baseline.py): plain DuckDB computes the four monitoring marts from
-   the same CSV files with hand-written SQL in one process: the floor on this machine;
+1. the baseline (bench/baseline.py): plain DuckDB in one process reads the same CSV files
+   and keep.eu workbook, runs the dbt models' compiled SQL, writes the same exports;
 2. `interreg run` as a user runs it, a child process with its own warehouse folder, on the
    export, without DAGSTER_HOME (an in-memory Dagster instance, as in the e2e tests);
 3. `interreg run` again on the unchanged export (the weekly run when nothing changed);
@@ -15,17 +18,19 @@ changes), then, in this order and one at a time:
    dagster_home/ is for `make run`), on a fresh warehouse: what Dagster's storage costs.
 
 Wall time and peak memory are measured from outside (bench/measure.py: the process tree's
-summed resident set, sampled every 50 ms); the stages come from the run itself
-(bench/traced.py: the steps' start and end events, and the parse/validate/load timings the
-monitoring step records). The published marts are checked against the baseline's, so both
-did the same work. Figures are printed and written to bench/results/<time>.json; nothing
-is asserted (the machine is shared and noisy: --repeat N keeps the fastest of N).
+summed resident set, sampled every 50 ms); the pipeline's stages come from the run itself
+(bench/traced.py: the steps' start and end events, and the timings the raw-table steps
+record), the baseline's from its own clock. Both are grouped into the same stages
+(bench/stages.py), and the report gives the marginal cost (scale 1 -> 100), the fixed
+cost against the floor and the unchanged run against their targets (bench/report.py).
+Every published mart is checked row for row against the baseline's (bench/compare.py).
+Figures are printed and written to bench/results/<time>.json; nothing is asserted (the
+machine is shared and noisy: --repeat N keeps the fastest of N).
 
 keep.eu: with `--keep auto` (the default) and tools/samples/keep.py present, a keep.eu
-export is generated from each scaled monitoring export and the pipeline reads it; its
-steps are the stage "keep". The baseline has no XLSX reader (DuckDB's needs a download)
-and leaves keep out: compare the monitoring stages, or use `--keep sample` (the bundled
-keep.eu sample, a constant cost, as in a default run).
+export is generated from each scaled monitoring export; `--keep sample` takes the bundled
+sample (a constant cost, as in a default run). The pipeline and the baseline read the same
+file either way.
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -43,9 +47,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
-from bench import measure, site
+from bench import compare, floor, measure, plan, report, site, stages
+from pipelines.config import SAMPLE_KEEP_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = Path(sys.executable)
@@ -55,9 +58,8 @@ RESULTS = REPO / "bench" / "results"
 DAGSTER_YAML = REPO / "dagster_home" / "dagster.yaml"
 MONITORING_GENERATOR = REPO / "tools" / "samples" / "monitoring.py"
 KEEP_GENERATOR = REPO / "tools" / "samples" / "keep.py"
-MARTS = ("headline_results", "policy_changes", "regional_coverage", "projects")
-STAGES = ("startup", "fetch", "parse", "validate", "load", "dbt", "publish", "keep", "other")
-ROW_STAGES = ("parse", "validate", "load", "dbt")  # stages whose rows/s is meaningful
+STAGES = ("startup", "fetch", "parse", "validate", "load", "dbt", "publish", "page", "keep")
+STAGES += ("other",)
 
 
 # --- the exports -------------------------------------------------------------------------
@@ -171,7 +173,8 @@ def stage_of(step_key: str) -> str:
     for stage, words in (
         ("keep", ("keep",)),
         ("dbt", ("dbt",)),
-        ("publish", ("publish", "report", "site")),  # the file, then the results page
+        ("page", ("report", "site")),  # the results page
+        ("publish", ("publish",)),  # the exports, then the release
         ("fetch", ("export", "extract", "fetch", "landed")),
     ):
         if any(word in key for word in words):
@@ -263,90 +266,96 @@ def pipeline_run(
     }
 
 
-def baseline_run(export: Path, work: Path) -> dict:
+def baseline_run(export: Path, keep: Path, plan_file: Path, work: Path) -> dict:
+    """The baseline in a child process, measured from outside; its stages from its output."""
     out = work / "baseline.duckdb"
-    run = measure.run(
-        [PYTHON, "-m", "bench.baseline", export, out], cwd=REPO, log=work / "baseline.log"
-    )
+    log = work / "baseline.log"
+    command = [PYTHON, "-m", "bench.baseline", export, out, "--plan", plan_file]
+    command += ["--keep", keep, "--exports", work / "baseline-exports"]
+    run = measure.run(command, cwd=REPO, log=log)
     if run.returncode != 0:
-        raise SystemExit((work / "baseline.log").read_text(errors="replace")[-3000:])
+        raise SystemExit(log.read_text(errors="replace")[-3000:])
+    figures = json.loads(log.read_text(encoding="utf-8").strip().splitlines()[-1])
     return {
         "seconds": round(run.seconds, 3),
         "cpu_seconds": round(run.cpu_seconds, 2),
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "max_process_rss_mb": round(run.max_process_rss_mb, 1),
+        "stages": figures["stages"],
+        "export_files": figures["export_files"],
+        "transform": figures.get("transform"),
         "database": out,
     }
 
 
-def marts_differ(published: Path, baseline: Path) -> list[str]:
-    """The marts (columns the baseline computes) whose rows differ between the two files."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH '{published}' AS pipeline (READ_ONLY)")
-        con.execute(f"ATTACH '{baseline}' AS baseline (READ_ONLY)")
-        differ = []
-        for mart in MARTS:
-            columns = ", ".join(
-                f'"{name}"'
-                for (name,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_catalog ="
-                    " 'baseline' AND table_schema = 'marts' AND table_name = ?"
-                    " ORDER BY ordinal_position",
-                    [mart],
-                ).fetchall()
-            )
-            a = f"SELECT {columns} FROM pipeline.marts.{mart}"
-            b = f"SELECT {columns} FROM baseline.marts.{mart}"
-            if con.execute(
-                f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}))"
-                f" + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
-            ).fetchone()[0]:
-                differ.append(mart)
-        return differ
-    finally:
-        con.close()
+def dbt_breakdown(warehouse: Path) -> dict | None:
+    """What dbt's own run_results.json says of its build: its elapsed time, and the summed
+    execution time and count of its models, tests and seeds (over dbt's threads). The rest
+    of the dbt step is dbt's start-up, its parse and dagster-dbt."""
+    found = warehouse / ".dbt" / "target" / "run_results.json"
+    if not found.is_file():
+        return None
+    results = json.loads(found.read_text(encoding="utf-8"))
+    kinds: dict[str, dict] = {}
+    for node in results.get("results", []):
+        kind = kinds.setdefault(node["unique_id"].split(".")[0], {"count": 0, "seconds": 0.0})
+        kind["count"] += 1
+        kind["seconds"] = round(kind["seconds"] + node.get("execution_time", 0.0), 3)
+    return {"elapsed_s": round(results.get("elapsed_time", 0.0), 2), **kinds}
 
 
-def measure_scale(
-    scale: int, seed: int, repeat: int, keep_mode: str, history: bool, work_root: Path
-) -> dict:
+def attempt_runs(
+    export: Path, keep: Path | None, plan_file: Path, work: Path, history: bool, first: bool
+) -> dict[str, dict]:
+    """One of --repeat attempts: the baseline, a full, an unchanged (and a history) run."""
+    found: dict[str, dict] = {}
+    found["baseline"] = baseline_run(export, keep or SAMPLE_KEEP_FILE, plan_file, work)
+    print(f" {found['baseline']['seconds']:.1f} s; pipeline", end="", flush=True)
+    found["full"] = pipeline_run(export, keep, work, "full")
+    found["full"]["dbt_run"] = dbt_breakdown(work / "warehouse")
+    print(f" {found['full']['seconds']:.1f} s; unchanged", end="", flush=True)
+    found["unchanged"] = pipeline_run(export, keep, work, "unchanged")
+    print(f" {found['unchanged']['seconds']:.1f} s", end="", flush=True)
+    database = found["baseline"].pop("database")
+    found["differences"] = compare.differences(work / "warehouse" / "interreg.duckdb", database)
+    if first:  # the results site: its build time, first-load bytes and paint
+        found["site"] = site.measure_site(work / "warehouse")
+        print(f"; site {found['site']['build_s']:.1f} s", end="", flush=True)
+    if history:
+        shutil.rmtree(work / "warehouse")
+        found["history"] = pipeline_run(export, keep, work, "history", history=True)
+        print(f"; with run history {found['history']['seconds']:.1f} s", end="", flush=True)
+    print(flush=True)
+    return found
+
+
+def measure_scale(scale: int, args: argparse.Namespace, plan_file: Path, work_root: Path) -> dict:
     print(f"scale {scale}:", flush=True)
     started = time.perf_counter()
-    export = monitoring_export(scale, seed)
-    keep = keep_export(export, scale, seed) if keep_mode == "auto" else None
+    export = monitoring_export(scale, args.seed)
+    keep = keep_export(export, scale, args.seed) if args.keep == "auto" else None
     generated_s = time.perf_counter() - started
-    size = export_size(export)
-
     best: dict[str, dict] = {}
-    for attempt in range(repeat):
+    differences: dict[str, str] = {}
+    for attempt in range(args.repeat):
         work = work_root / f"scale{scale}-{attempt}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        print(f"  run {attempt + 1}/{repeat}: baseline", end="", flush=True)
-        baseline = baseline_run(export, work)
-        print(f" {baseline['seconds']:.1f} s; pipeline", end="", flush=True)
-        full = pipeline_run(export, keep, work, "full")
-        print(f" {full['seconds']:.1f} s; unchanged", end="", flush=True)
-        unchanged = pipeline_run(export, keep, work, "unchanged")
-        print(f" {unchanged['seconds']:.1f} s", end="", flush=True)
-        differ = marts_differ(work / "warehouse" / "interreg.duckdb", baseline.pop("database"))
-        if attempt == 0:  # the results site: its build time, first-load bytes and paint
-            best["site"] = site.measure_site(work / "warehouse")
-            print(f"; site {best['site']['build_s']:.1f} s", end="", flush=True)
-        runs = [("baseline", baseline), ("full", full), ("unchanged", unchanged)]
-        if history:
-            shutil.rmtree(work / "warehouse")
-            with_history = pipeline_run(export, keep, work, "history", history=True)
-            print(f"; with run history {with_history['seconds']:.1f} s", end="", flush=True)
-            runs.append(("history", with_history))
-        print(flush=True)
-        for name, result in runs:
+        print(f"  run {attempt + 1}/{args.repeat}: baseline", end="", flush=True)
+        found = attempt_runs(export, keep, plan_file, work, not args.no_history, attempt == 0)
+        for mart, text in found.pop("differences").items():
+            differences[mart] = differences.get(mart) or text  # a difference in any attempt
+        best.setdefault("site", found.pop("site", None))
+        for name, result in found.items():
             if name not in best or result["seconds"] < best[name]["seconds"]:
                 best[name] = result
-        best.setdefault("marts_differ", differ)
-        if differ:
-            best["marts_differ"] = differ
+    return scale_result(scale, args.seed, export, keep, generated_s, best, differences)
+
+
+def scale_result(scale, seed, export, keep, generated_s, best, differences) -> dict:  # noqa: ANN001
+    """One scale's figures, as the JSON keeps them and the report shows them."""
+    size = export_size(export)
+    full, baseline = best["full"], best["baseline"]
     return {
         "scale": scale,
         "seed": seed,
@@ -359,211 +368,59 @@ def measure_scale(
             "keep": str(keep.relative_to(REPO)) if keep else "bundled sample",
         },
         "generate_s": round(generated_s, 1),
-        "baseline": best["baseline"],
-        "pipeline": best["full"],
+        "baseline": baseline,
+        "pipeline": full,
         "unchanged": best["unchanged"],
         "with_history": best.get("history"),
-        "ratio": round(best["full"]["seconds"] / best["baseline"]["seconds"], 2),
-        "ratio_cpu": round(best["full"]["cpu_seconds"] / best["baseline"]["cpu_seconds"], 2),
-        "unchanged_share": round(best["unchanged"]["seconds"] / best["full"]["seconds"], 3),
+        "compared": {
+            "pipeline": stages.pipeline_stages(full["stages"]),
+            "baseline": stages.baseline_stages(baseline["seconds"], baseline["stages"]),
+        },
+        "ratio": round(full["seconds"] / baseline["seconds"], 2),
+        "ratio_cpu": round(full["cpu_seconds"] / baseline["cpu_seconds"], 2),
+        "unchanged_share": round(best["unchanged"]["seconds"] / full["seconds"], 3),
         "rows_per_s": {
-            "pipeline": round(size.rows / best["full"]["seconds"]),
-            "baseline": round(size.rows / best["baseline"]["seconds"]),
+            "pipeline": round(size.rows / full["seconds"]),
+            "baseline": round(size.rows / baseline["seconds"]),
         },
         "site": best.get("site"),
-        "marts_identical": not best["marts_differ"],
-        "marts_differ": best["marts_differ"],
+        "marts_compared": len(differences),
+        "marts_differences": differences,
+        "marts_identical": not any(differences.values()),
+        "marts_differ": [mart for mart, text in differences.items() if text],
     }
 
 
 # --- the stack's fixed cost -------------------------------------------------------------------
 
-# What any `interreg run` pays before it reads a row, whatever the export's size: the
-# fastest of three tries of each. Compared with the baseline, it is the best ratio the
-# design card's stack (Dagster, dagster-dbt, dbt) can reach at a scale.
-FLOOR_PARTS = (
+# What the pipeline's own fixed cost is made of (bench/floor.py measures the stack's floor):
+# each part alone, the fastest of three tries; a part that fails is reported as None.
+FIXED_PARTS = (
     ("import dagster, dagster_dbt", [PYTHON, "-c", "import dagster, dagster_dbt"]),
     ("load the code location", [PYTHON, "-c", "from pipelines.definitions import defs; defs()"]),
     ("dbt: start, read a parsed project", ["dbt", "parse"]),
     ("dbt: start, parse from nothing", ["dbt", "parse", "--no-partial-parse"]),
 )
-FIRST_RUN_FLOOR = (  # a run on a new warehouse: the location, then dbt parses from nothing
-    "load the code location",
-    "dbt: start, parse from nothing",
-)
 
 
-def stack_floor(work_root: Path, tries: int = 3) -> dict[str, float]:
-    target = work_root / "floor-dbt-target"
+def fixed_parts(work_root: Path, tries: int = 3) -> dict[str, float | None]:
+    target = work_root / "parts-dbt-target"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DBT_"))}
-    floor = {}
-    for label, command in FLOOR_PARTS:
+    parts: dict[str, float | None] = {}
+    for label, command in FIXED_PARTS:
         if command[0] == "dbt":
             command = [PYTHON.with_name("dbt"), *command[1:], "--quiet", "--profiles-dir", "."]
-            command += ["--target-path", target]
+            command += ["--target-path", target, "--log-path", target / "logs"]
         seconds = []
         for _ in range(tries):
             run = measure.run(command, env=env, cwd=REPO / "dbt_project")
-            if run.returncode != 0:
-                raise SystemExit(f"{label}: {' '.join(map(str, command))} failed")
-            seconds.append(run.seconds)
-        floor[label] = round(min(seconds), 2)
-    return floor
+            if run.returncode == 0:
+                seconds.append(run.seconds)
+        parts[label] = round(min(seconds), 2) if seconds else None
+    return parts
 
 
-def floor_lines(floor: dict[str, float], results: list[dict]) -> list[str]:
-    first_run = sum(floor[part] for part in FIRST_RUN_FLOOR)
-    lines = [
-        "The stack's fixed cost (fastest of 3; paid by every run, whatever the size):",
-        "",
-        "| part | seconds |",
-        "|---|---:|",
-        *(f"| {part} | {seconds:.2f} |" for part, seconds in floor.items()),
-        "",
-    ]
-    for r in results:
-        lines.append(
-            f"scale {r['scale']}: loading the code location and dbt's first parse alone take"
-            f" {first_run / r['baseline']['seconds']:.1f}x the baseline's whole run"
-        )
-    return lines
-
-
-# --- the report -----------------------------------------------------------------------------
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    git = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
-    )
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory / (1 << 30), 1),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "commit": git.stdout.strip() or None,
-    }
-
-
-def _mb(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}"
-
-
-def stage_table(result: dict) -> str:
-    rows = result["export"]["rows"]
-    stages = result["pipeline"]["stages"]
-    lines = [
-        "| stage | seconds | peak MB | rows/s |",
-        "|---|---:|---:|---:|",
-    ]
-    for stage in STAGES:
-        figures = stages[stage]
-        if not figures["seconds"] and figures["peak_rss_mb"] is None:
-            continue
-        rate = (
-            f"{rows / figures['seconds']:,.0f}"
-            if stage in ROW_STAGES and figures["seconds"] > 0
-            else ""
-        )
-        lines.append(
-            f"| {stage} | {figures['seconds']:.2f} | {_mb(figures['peak_rss_mb'])} | {rate} |"
-        )
-    pipeline, baseline = result["pipeline"], result["baseline"]
-    lines.append(
-        f"| **pipeline** | **{pipeline['seconds']:.2f}** | **{_mb(pipeline['peak_rss_mb'])}** |"
-        f" {result['rows_per_s']['pipeline']:,} |"
-    )
-    lines.append(
-        f"| baseline (plain DuckDB) | {baseline['seconds']:.2f} | {_mb(baseline['peak_rss_mb'])} |"
-        f" {result['rows_per_s']['baseline']:,} |"
-    )
-    keep = next(
-        (t for key, t in result["pipeline"]["stage_timings"].items() if "keep" in key), None
-    )
-    if keep:
-        parts = ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in keep.items())
-        lines += ["", f"keep, of which: {parts}"]
-    return "\n".join(lines)
-
-
-def summary_table(results: list[dict]) -> str:
-    lines = [
-        "| scale | projects | partners | rows | pipeline s | baseline s | pipeline / baseline"
-        " | CPU s (pipeline / baseline) | peak MB | unchanged run s | unchanged / full"
-        " | with run history s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        e = r["export"]
-        history = r.get("with_history")
-        history_s = f"{history['seconds']:.1f}" if history else ""
-        lines.append(
-            f"| {r['scale']} | {e['projects']:,} | {e['partners']:,} | {e['rows']:,}"
-            f" | {r['pipeline']['seconds']:.1f} | {r['baseline']['seconds']:.1f}"
-            f" | {r['ratio']:.1f}x"
-            f" | {r['pipeline']['cpu_seconds']:.1f} / {r['baseline']['cpu_seconds']:.1f}"
-            f" | {_mb(r['pipeline']['peak_rss_mb'])}"
-            f" | {r['unchanged']['seconds']:.1f} | {r['unchanged_share']:.0%}"
-            f" | {history_s} |"
-        )
-    return "\n".join(lines)
-
-
-def scaling_lines(results: list[dict]) -> list[str]:
-    by_scale = {r["scale"]: r for r in results}
-    lines = []
-    for low, high in ((1, 10), (10, 100)):
-        if low in by_scale and high in by_scale:
-            factor = by_scale[high]["pipeline"]["seconds"] / by_scale[low]["pipeline"]["seconds"]
-            base = by_scale[high]["baseline"]["seconds"] / by_scale[low]["baseline"]["seconds"]
-            lines.append(
-                f"scale {low} -> {high}: the pipeline takes {factor:.1f}x the time"
-                f" (the baseline {base:.1f}x)"
-            )
-    return lines
-
-
-def report(results: list[dict], info: dict, floor: dict[str, float]) -> str:
-    out = [
-        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB;"
-        f" {info['os']}; Python {info['python']}, DuckDB {info['duckdb']};"
-        f" commit {info['commit']}",
-        "",
-        summary_table(results),
-        "",
-        *scaling_lines(results),
-    ]
-    if floor:
-        out += ["", *floor_lines(floor, results)]
-    for r in results:
-        e = r["export"]
-        out += [
-            "",
-            f"scale {r['scale']}: {e['projects']:,} projects, {e['partners']:,} partners,"
-            f" {e['indicator_values']:,} indicator values; {e['rows']:,} rows,"
-            f" {e['megabytes']:,} MB of CSV; keep.eu: {e['keep']}",
-            "",
-            stage_table(r),
-            "",
-            *(site.lines(r["site"]) if r.get("site") else []),
-            "marts identical to the baseline's: "
-            + ("yes" if r["marts_identical"] else "NO: " + ", ".join(r["marts_differ"])),
-        ]
-    return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10,100", help="comma-separated, e.g. 1,10,100")
     parser.add_argument("--seed", type=int, default=2014)
@@ -580,47 +437,48 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip the run with a Dagster run history (DAGSTER_HOME, as `make run`)",
     )
+    parser.add_argument("--no-floor", action="store_true", help="skip the stack's floor")
     parser.add_argument("--out", type=Path, help="the JSON file (default: bench/results/)")
     parser.add_argument("--keep-work", action="store_true", help="keep warehouses and logs")
-    args = parser.parse_args(argv)
-    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    return parser.parse_args(argv)
 
-    info = machine()
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    info = report.machine()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     work_root = DATA / "runs" / stamp
     results = []
+    stack, parts = None, {}
     try:
-        print("the stack's fixed cost", flush=True)
-        floor = stack_floor(work_root)
+        print("compiling the dbt project for the baseline (untimed)", flush=True)
+        plan_file = work_root / "plan.json"
+        plan.make_plan(plan_file)
+        if not args.no_floor:
+            print("the stack's floor and the parts of the fixed cost", flush=True)
+            stack = floor.stack_floor(work_root / "floor")
+            parts = fixed_parts(work_root)
         for scale in scales:
-            results.append(
-                measure_scale(
-                    scale, args.seed, args.repeat, args.keep, not args.no_history, work_root
-                )
-            )
+            results.append(measure_scale(scale, args, plan_file, work_root))
     finally:
         if not args.keep_work:
             shutil.rmtree(work_root, ignore_errors=True)
-    text = report(results, info, floor)
     print()
-    print(text)
+    print(report.report(results, info, stack, parts))
     out = args.out or RESULTS / f"{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "started_at": stamp,
-                "machine": info,
-                "repeat": args.repeat,
-                "stack_floor_s": floor,
-                "results": results,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    document = {
+        "started_at": stamp,
+        "machine": info,
+        "repeat": args.repeat,
+        "stack_floor": stack,
+        "fixed_parts_s": parts,
+        "marginal": stages.marginal(results),
+        "fixed_cost": stages.fixed_cost(results, stack),
+        "results": results,
+    }
+    out.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten to {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
     return 0
 

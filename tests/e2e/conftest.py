@@ -17,4 +17,3 @@ def good(tmp_path_factory) -> Path:
     result = interreg("run", warehouse=warehouse)
     assert result.returncode == 0, result.stderr[-3000:]
     return warehouse
-

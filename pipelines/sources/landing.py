@@ -272,6 +272,17 @@ class Landing:
             tmp.unlink(missing_ok=True)
 
 
+def landed_files_markdown(
+    size_label: str, files: Iterator[tuple[str, str, int | None, bool]]
+) -> str:
+    """The table an export step shows in Dagster: each landed file (name, sha256, its size
+    in `size_label`, whether it was already landed), the same for every source."""
+    rows = [
+        f"| {name} | `{sha256[:12]}` | {size} | {cached} |" for name, sha256, size, cached in files
+    ]
+    return f"| file | sha256 | {size_label} | cached |\n|---|---|---|---|\n" + "\n".join(rows)
+
+
 def hash_file(path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with Path(path).open("rb") as f:

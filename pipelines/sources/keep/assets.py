@@ -31,6 +31,7 @@ from pipelines.sources.keep.limits import (
     WorkbookLimits,
 )
 from pipelines.sources.keep.validate import ValidatedKeep, validate_inputs
+from pipelines.sources.landing import landed_files_markdown
 from pipelines.sources.raw_step import (
     contract_checks,
     load_and_audit,
@@ -114,10 +115,8 @@ def keep_export(
         {
             "source": keep.describe(),
             "inputs": MetadataValue.md(
-                "| input | sha256 | bytes | cached |\n|---|---|---|---|\n"
-                + "\n".join(
-                    f"| {i.name} | `{i.sha256[:12]}` | {i.size} | {i.from_cache} |"
-                    for i in landed.inputs
+                landed_files_markdown(
+                    "bytes", ((i.name, i.sha256, i.size, i.from_cache) for i in landed.inputs)
                 )
             ),
         }

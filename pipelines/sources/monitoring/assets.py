@@ -19,6 +19,7 @@ from dagster import (
 from pipelines.crash_points import pause_point
 from pipelines.errors import ContractError
 from pipelines.sources.http import HttpClient
+from pipelines.sources.landing import landed_files_markdown
 from pipelines.sources.monitoring.extract import LandedExport, fetch_export
 from pipelines.sources.monitoring.validate import ValidatedExport, stage_timings, validate_export
 from pipelines.sources.raw_step import (
@@ -81,10 +82,12 @@ def monitoring_export(
         {
             "exported_at": landed.manifest["exported_at"],
             "files": MetadataValue.md(
-                "| file | sha256 | rows | cached |\n|---|---|---|---|\n"
-                + "\n".join(
-                    f"| {f.name} | `{f.sha256[:12]}` | {f.expected_rows} | {f.from_cache} |"
-                    for f in landed.files.values()
+                landed_files_markdown(
+                    "rows",
+                    (
+                        (f.name, f.sha256, f.expected_rows, f.from_cache)
+                        for f in landed.files.values()
+                    ),
                 )
             ),
         }

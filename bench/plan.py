@@ -42,7 +42,8 @@ def compile_manifest(database: Path, target: Path) -> dict:
     """`dbt compile` of the models and seeds, on `database`; the manifest it wrote."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DBT_"))}
     env["INTERREG_DUCKDB_PATH"] = str(database)
-    command = [DBT, "compile", "--quiet", "--profiles-dir", ".", "--target-path", target]
+    command = [DBT, "compile", "--quiet", "--profiles-dir", ".", "--target", "file"]
+    command += ["--target-path", target]
     command += ["--log-path", Path(target) / "logs"]
     command += ["--select", "resource_type:model", "resource_type:seed", "--no-partial-parse"]
     done = subprocess.run(command, cwd=DBT_PROJECT, env=env, capture_output=True, text=True)

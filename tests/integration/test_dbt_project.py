@@ -213,6 +213,8 @@ def dbt_build(db_path: Path, work_dir: Path, allow_warnings: bool = False) -> No
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
+            "--target",
+            "file",
             "--target-path",
             str(target),
             "--log-path",

@@ -45,8 +45,8 @@ def build(work: Path, keep_files: list[Path]) -> Path:
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
         [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target", "file", "--target-path", str(work / "target"), "--log-path",
-         str(work / "logs"), "--no-partial-parse", "--no-use-colors"],
+         str(DBT_PROJECT_DIR), "--target", "file", "--target-path", str(work / "target"),
+         "--log-path", str(work / "logs"), "--no-partial-parse", "--no-use-colors"],
         env={**os.environ, "INTERREG_DUCKDB_PATH": str(db)},
         capture_output=True,
         text=True,

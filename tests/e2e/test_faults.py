@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,15 @@ import duckdb
 import openpyxl
 import pytest
 from pytest_httpserver import HTTPServer
-from support.cli import Background, file_hash, interreg, last_line, published, start_interreg
+from support.cli import (
+    Background,
+    copy_warehouse,
+    file_hash,
+    interreg,
+    last_line,
+    published,
+    start_interreg,
+)
 from support.exports import (
     Rows,
     copy_export,
@@ -82,7 +89,7 @@ def reexported(tmp_path_factory) -> Path:
 @pytest.fixture
 def good_copy(good, tmp_path) -> Path:
     """A copy of the good warehouse, for one test: what a failure must leave as it was."""
-    return Path(shutil.copytree(good, tmp_path / "warehouse", symlinks=True))
+    return copy_warehouse(good, tmp_path / "warehouse")
 
 
 def fails_and_publishes_nothing(
@@ -357,9 +364,7 @@ def raw_faults_run(good, reexported, tmp_path_factory):
     """One run against a copy of the good warehouse, over a server that resets the connection
     for projects.csv, truncates partners.csv and stalls on progress_reports.csv (reads the
     request, answers nothing), each once, then serves the file."""
-    warehouse = Path(
-        shutil.copytree(good, tmp_path_factory.mktemp("raw_faults") / "wh", symlinks=True)
-    )
+    warehouse = copy_warehouse(good, tmp_path_factory.mktemp("raw_faults") / "wh")
     before = {"marts": mart_hashes(warehouse), "state": published_state(warehouse)}
     with raw_export_server(reexported) as server:
         server.faults = {
@@ -554,7 +559,7 @@ def http_run(good, reexported, tmp_path_factory):
     a BI connection held open for the whole run and a long query started as it publishes."""
     # A copy: the run publishes, and `good` must stay as it was for every other test (a
     # module fixture can run again on the same worker when tests are spread over workers).
-    warehouse = Path(shutil.copytree(good, tmp_path_factory.mktemp("http") / "wh", symlinks=True))
+    warehouse = copy_warehouse(good, tmp_path_factory.mktemp("http") / "wh")
     dagster_home = tmp_path_factory.mktemp("dagster_home")
     answered: set[str] = set()
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from support.cli import interreg, last_line, published
+from support.cli import copy_warehouse, interreg, last_line, published
 from support.warehouse import leftovers, published_state, table_names
 
 from pipelines.config import SAMPLE_KEEP_FILE
@@ -53,7 +52,7 @@ MAX_REJECTED_PCT = 10  # INTERREG_KEEP_MAX_REJECTED_PCT's default
 
 
 def copy_of(good: Path, target: Path) -> Path:
-    return Path(shutil.copytree(good, target, symlinks=True))
+    return copy_warehouse(good, target)
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ from support.exports import copy_export, rewrite_manifest
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 
+# Its tests build on each other's runs in one warehouse: one worker runs them all, in order
+# (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("test_operations")
+
 _exports = itertools.count(1)
 
 
@@ -70,7 +74,8 @@ def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehou
 def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
     first = start_interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
     try:
-        wait_for(lambda: "pid" in (warehouse / ".run.lock").read_text(), first)
+        # This run's pid: a run killed by an earlier test leaves its own in the file.
+        wait_for(lambda: f"pid {first.pid}" in (warehouse / ".run.lock").read_text(), first)
         second = interreg("run", warehouse=warehouse)
         assert second.returncode != 0
         assert "another run is writing" in second.stderr.strip().splitlines()[-1]
@@ -95,7 +100,10 @@ def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_clea
     assert len(list(builds.iterdir())) == 0
 
 
-def test_rollback_publishes_the_previous_release(warehouse):
+def test_rollback_publishes_the_previous_release(warehouse, tmp_path):
+    # A release of its own to roll back from, whatever ran on this warehouse before.
+    published_run = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
+    assert published_run.returncode == 0, published_run.stderr[-3000:]
     releases = sorted((warehouse / "releases").iterdir())
     assert 2 <= len(releases) <= 3
     latest = run_ids(published(warehouse))[-1]

@@ -64,6 +64,14 @@ def start_interreg(
     )
 
 
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """A faithful copy of a warehouse folder: `cp -a` keeps the published file a hard link
+    of its release (how a run tells the current release) and the links as links."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    return target
+
+
 def published(warehouse: Path) -> Path:
     return warehouse / "interreg.duckdb"
 

@@ -14,10 +14,10 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 endif
 # The suite runs on 4 workers (pytest-xdist) on any machine: most of its time is spent
 # waiting, on a child process (interreg, dbt, Chromium) or on a server's timeout.
-# `loadgroup`: a module whose tests build on each other's runs (its `xdist_group` mark)
-# runs on one worker, in order; the other tests are spread over all of them.
+# `worksteal` lets an idle worker take tests queued on a busy one; a test must not count on
+# what another test of its module did before it.
 TEST_WORKERS ?= 4
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 

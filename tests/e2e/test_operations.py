@@ -17,10 +17,6 @@ from support.exports import copy_export, rewrite_manifest
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 
-# Its tests build on each other's runs in one warehouse: one worker runs them all, in order
-# (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_operations")
-
 _exports = itertools.count(1)
 
 

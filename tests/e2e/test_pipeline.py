@@ -25,10 +25,6 @@ from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.warehouse.exports import DOWNLOADS, mart_tables
 from pipelines.warehouse.summary import FIGURES
 
-# Its tests build on each other's runs in one warehouse: one worker runs them all, in order
-# (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_pipeline")
-
 TOKEN = "s3cret-token-never-printed"
 
 

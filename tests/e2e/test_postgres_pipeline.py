@@ -23,10 +23,6 @@ from support.cli import interreg, interreg_env, last_line, published
 
 from pipelines.postgres.marts import POSTGRES_TYPES
 
-# Its tests build on each other's runs in one warehouse: one worker runs them all, in order
-# (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_postgres_pipeline")
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEAM_DAGSTER_YAML = REPO_ROOT / "dagster_home_team" / "dagster.yaml"
 WRONG_PASSWORD = "Wr0ng-pg-S3cret"

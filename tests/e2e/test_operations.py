@@ -16,6 +16,7 @@ from support.cli import file_hash, interreg, published, start_interreg
 from support.exports import copy_export, rewrite_manifest
 
 from pipelines.config import SAMPLE_MONITORING_DIR
+from pipelines.crash_points import ENV as PAUSE_AT
 
 _exports = itertools.count(1)
 
@@ -68,7 +69,11 @@ def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehou
 
 
 def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
-    first = start_interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
+    # The first run holds the lock, paused after its download, for as long as the second
+    # takes to start (seconds on a busy machine); then it is killed.
+    first = start_interreg(
+        "run", warehouse=warehouse, url=a_new_export(tmp_path), env={PAUSE_AT: "download"}
+    )
     try:
         # This run's pid: a run killed by an earlier test leaves its own in the file.
         wait_for(lambda: f"pid {first.pid}" in (warehouse / ".run.lock").read_text(), first)
@@ -76,8 +81,8 @@ def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
         assert second.returncode != 0
         assert "another run is writing" in second.stderr.strip().splitlines()[-1]
     finally:
-        first.communicate(timeout=600)
-    assert first.returncode == 0
+        os.killpg(first.pid, signal.SIGKILL)
+        first.communicate(timeout=60)
 
 
 def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_cleans_up(

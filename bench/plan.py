@@ -31,10 +31,12 @@ from pathlib import Path
 
 import duckdb
 
+from tools.compare_marts import DELIVERY_ONLY
+
 REPO = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
-LEFT_OUT = ("data_freshness",)  # delivery, not data: see the module doc
+LEFT_OUT = DELIVERY_ONLY  # delivery, not data: see the module doc
 LEFT_OUT_SOURCES = ("audit",)
 
 

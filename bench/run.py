@@ -23,7 +23,7 @@ summed resident set, sampled every 50 ms); the pipeline's stages come from the r
 record), the baseline's from its own clock. Both are grouped into the same stages
 (bench/stages.py), and the report gives the marginal cost (scale 1 -> 100), the fixed
 cost against the floor and the unchanged run against their targets (bench/report.py).
-Every published mart is checked row for row against the baseline's (bench/compare.py).
+Every published mart is checked row for row against the baseline's (tools/compare_marts.py).
 Figures are printed and written to bench/results/<time>.json; nothing is asserted (the
 machine is shared and noisy: --repeat N keeps the fastest of N).
 
@@ -47,8 +47,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import compare, floor, measure, plan, report, site, stages
+from bench import floor, measure, plan, report, site, stages
 from pipelines.config import SAMPLE_KEEP_FILE
+from tools import compare_marts
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = Path(sys.executable)
@@ -317,7 +318,9 @@ def attempt_runs(
     found["unchanged"] = pipeline_run(export, keep, work, "unchanged")
     print(f" {found['unchanged']['seconds']:.1f} s", end="", flush=True)
     database = found["baseline"].pop("database")
-    found["differences"] = compare.differences(work / "warehouse" / "interreg.duckdb", database)
+    found["differences"] = compare_marts.differences(
+        work / "warehouse" / "interreg.duckdb", database
+    )
     if first:  # the results site: its build time, first-load bytes and paint
         found["site"] = site.measure_site(work / "warehouse")
         print(f"; site {found['site']['build_s']:.1f} s", end="", flush=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
+from schemas.sql import rows_passing
+
 # The contract's types and the DuckDB type each becomes in the raw tables.
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -106,7 +108,10 @@ class Contract:
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule over whole rows: `test` gives one boolean per row (True = the row passes).
+    """A rule over whole rows, true where a row passes, written once: as DuckDB SQL over the
+    file's rows as text (`sql`, window functions allowed: the monitoring export's rules,
+    which the DuckDB screen runs as written), or as a pandas test (`test`: keep.eu's, whose
+    cells are numbers and dates as the workbook holds them).
 
     `columns` are the columns the rule reads; the first is the one a failure is reported
     against, the others give context in the message.
@@ -115,19 +120,25 @@ class RowRule:
     name: str
     columns: tuple[str, ...]
     error: str
-    test: Callable[[pd.DataFrame], pd.Series]
-    # The same rule in DuckDB SQL, over the file's rows as text: true where the row passes
-    # (window functions allowed). It may fail more rows than `test`, never fewer: it only
-    # decides that a file needs no Pandera run (schemas.monitoring.SCREENS). None: Pandera
-    # always runs.
+    test: Callable[[pd.DataFrame], pd.Series] | None = None
     sql: str | None = None
     # For a rule that compares rows with each other: the rows it judges together. A screen
     # hands them to Pandera all together, never a row without its peers (schemas.keep).
     together: Callable[[pd.DataFrame], pd.Series] | None = None
 
+    def __post_init__(self) -> None:
+        if (self.test is None) == (self.sql is None):
+            raise ValueError(f"rule {self.name}: give it either a pandas test or its SQL")
+
+    def passes(self, frame: pd.DataFrame) -> pd.Series:
+        """One boolean per row of `frame`: True where the row passes."""
+        if self.test is not None:
+            return self.test(frame)
+        return rows_passing(self.sql, frame, self.columns)
+
     def check(self) -> pa.Check:
         return pa.Check(
-            self.test, name=self.name, error=self.error, statistics={"columns": self.columns}
+            self.passes, name=self.name, error=self.error, statistics={"columns": self.columns}
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
 # Fixtures that build a warehouse with dbt or start a database: seconds to minutes each.
-SLOW_FIXTURES = {"published_sample", "good", "tiny_warehouse", "sample_db", "postgres_cluster"}
+SLOW_FIXTURES = {
+    "sample_run", "published_sample", "good", "tiny_warehouse", "sample_db", "postgres_cluster",
+}  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,15 +41,26 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def published_sample(tmp_path_factory) -> Path:
-    """The bundled samples (keep.eu's included) published once by `interreg run` for the
-    whole session. Tests only read it; one that writes copies it first."""
+def sample_run(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
+    """`interreg run` of the bundled samples (keep.eu's included) into a new warehouse, once
+    for the whole session whatever the number of workers: the warehouse and what the run
+    printed. Tests only read the warehouse; one that writes works on a copy
+    (support.cli.copy_warehouse)."""
+    from support.built_once import built_once
     from support.cli import interreg
 
-    warehouse = tmp_path_factory.mktemp("published-sample")
-    result = interreg("run", warehouse=warehouse)
+    def build(folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
+        return folder / "warehouse", interreg("run", warehouse=folder / "warehouse")
+
+    warehouse, result = built_once(tmp_path_factory, worker_id, "sample-run", build)
     assert result.returncode == 0, result.stderr[-3000:]
-    return warehouse
+    return warehouse, result
+
+
+@pytest.fixture(scope="session")
+def published_sample(sample_run) -> Path:
+    """The warehouse of `sample_run`, read-only."""
+    return sample_run[0]
 
 
 @pytest.fixture(scope="session")

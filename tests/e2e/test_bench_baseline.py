@@ -9,30 +9,38 @@ baseline is worth measuring against.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
+from support.built_once import built_once
 from support.reference_headline import headline_as_of, headline_dates
 
-from bench import baseline, compare, plan
+from bench import baseline, plan
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
 from pipelines.warehouse.summary import FIGURES
+from tools.compare_marts import DELIVERY_ONLY, differences
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    """The baseline on the bundled samples, with the dbt project's compiled SQL."""
-    folder = tmp_path_factory.mktemp("bench-baseline")
-    steps = plan.make_plan(folder / "plan.json")
-    database = folder / "baseline.duckdb"
-    figures = baseline.build(
-        SAMPLE_MONITORING_DIR, database, steps, [SAMPLE_KEEP_FILE], folder / "exports"
-    )
-    return folder, database, figures
+def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """The baseline on the bundled samples, with the dbt project's compiled SQL (once for
+    the session: tests only read it)."""
+
+    def build(folder: Path):
+        steps = plan.make_plan(folder / "plan.json")
+        database = folder / "baseline.duckdb"
+        figures = baseline.build(
+            SAMPLE_MONITORING_DIR, database, steps, [SAMPLE_KEEP_FILE], folder / "exports"
+        )
+        return folder, database, figures
+
+    return built_once(tmp_path_factory, worker_id, "bench-baseline", build)
 
 
 def test_every_published_mart_equals_the_baselines_row_for_row(published_sample, built):
     _, database, _ = built
-    found = compare.differences(published_sample / "interreg.duckdb", database)
+    found = differences(published_sample / "interreg.duckdb", database)
     assert {mart: text for mart, text in found.items() if text} == {}
     con = duckdb.connect(str(published_sample / "interreg.duckdb"), read_only=True)
     try:
@@ -44,7 +52,7 @@ def test_every_published_mart_equals_the_baselines_row_for_row(published_sample,
         }
     finally:
         con.close()
-    assert set(found) == published - set(compare.LEFT_OUT)  # every mart but the delivery's
+    assert set(found) == published - set(DELIVERY_ONLY)  # every mart but the delivery's
     assert len(found) >= 12
 
 
@@ -52,7 +60,7 @@ def test_the_baseline_writes_the_pipelines_export_files(published_sample, built)
     folder, _, figures = built
     ours = {p.name for p in (folder / "exports").iterdir()}
     theirs = {p.name for p in (published_sample / "exports").iterdir()}
-    assert ours == theirs - {f"{mart}.parquet" for mart in compare.LEFT_OUT}
+    assert ours == theirs - {f"{mart}.parquet" for mart in DELIVERY_ONLY}
     assert figures["export_files"] == len(ours)
     for name in sorted(n for n in ours if n.endswith(".csv")):  # ordered by all columns
         assert (folder / "exports" / name).read_bytes() == (

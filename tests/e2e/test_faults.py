@@ -28,6 +28,7 @@ import duckdb
 import openpyxl
 import pytest
 from pytest_httpserver import HTTPServer
+from support.built_once import built_once
 from support.cli import (
     Background,
     copy_warehouse,
@@ -360,51 +361,60 @@ def retry_warning(stderr: str, name: str, problem: str) -> re.Match | None:
 
 
 @pytest.fixture(scope="module")
-def raw_faults_run(good, reexported, tmp_path_factory):
+def raw_faults_run(good, reexported, tmp_path_factory, worker_id):
     """One run against a copy of the good warehouse, over a server that resets the connection
     for projects.csv, truncates partners.csv and stalls on progress_reports.csv (reads the
-    request, answers nothing), each once, then serves the file."""
-    warehouse = copy_warehouse(good, tmp_path_factory.mktemp("raw_faults") / "wh")
-    before = {"marts": mart_hashes(warehouse), "state": published_state(warehouse)}
-    with raw_export_server(reexported) as server:
-        server.faults = {
-            "/export/projects.csv": ["reset"],
-            "/export/partners.csv": ["truncate"],
-            "/export/progress_reports.csv": ["stall"],
-        }
-        result = interreg(
-            "run",
-            warehouse=warehouse,
-            url=server.url("/export"),
-            token=TOKEN,
-            # A budget that a single retry fits in easily, even on a busy machine.
-            env={READ_TIMEOUT_ENV: f"{READ_TIMEOUT:g}", TOTAL_BUDGET_ENV: "30"},
-        )
-    return {"result": result, "server": server, "warehouse": warehouse, "before": before}
+    request, answers nothing), each once, then serves the file. Once for the session: the
+    run, and every request the server saw."""
+
+    def run(folder: Path) -> dict:
+        warehouse = copy_warehouse(good, folder / "wh")
+        before = {"marts": mart_hashes(warehouse), "state": published_state(warehouse)}
+        with raw_export_server(reexported) as server:
+            server.faults = {
+                "/export/projects.csv": ["reset"],
+                "/export/partners.csv": ["truncate"],
+                "/export/progress_reports.csv": ["stall"],
+            }
+            result = interreg(
+                "run",
+                warehouse=warehouse,
+                url=server.url("/export"),
+                token=TOKEN,
+                # A budget that a single retry fits in easily, even on a busy machine.
+                env={READ_TIMEOUT_ENV: f"{READ_TIMEOUT:g}", TOTAL_BUDGET_ENV: "30"},
+            )
+        return {"result": result, "seen": server.seen, "warehouse": warehouse, "before": before}
+
+    return built_once(tmp_path_factory, worker_id, "raw-faults-run", run)
+
+
+def requests_to(seen: list, path: str) -> list:
+    return [s for s in seen if s.path == path]
 
 
 def test_a_connection_reset_once_is_retried_and_the_run_succeeds_saying_so(raw_faults_run):
-    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    result, seen = raw_faults_run["result"], raw_faults_run["seen"]
     assert result.returncode == 0, result.stderr[-3000:]
     warning = retry_warning(result.stderr, "projects.csv", r"failed \(ConnectionError")
     assert warning, result.stderr[-3000:]
-    assert [s.fault for s in server.requests_to("/export/projects.csv")] == ["reset", "ok"]
+    assert [s.fault for s in requests_to(seen, "/export/projects.csv")] == ["reset", "ok"]
 
 
 def test_a_truncated_body_once_is_retried_and_the_run_succeeds_saying_so(raw_faults_run):
-    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    result, seen = raw_faults_run["result"], raw_faults_run["seen"]
     assert result.returncode == 0, result.stderr[-3000:]
     warning = retry_warning(result.stderr, "partners.csv", r"broke off mid-body")
     assert warning, result.stderr[-3000:]
-    assert [s.fault for s in server.requests_to("/export/partners.csv")] == ["truncate", "ok"]
+    assert [s.fault for s in requests_to(seen, "/export/partners.csv")] == ["truncate", "ok"]
 
 
 def test_a_stall_once_is_retried_after_the_read_timeout_and_the_run_succeeds(raw_faults_run):
-    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    result, seen = raw_faults_run["result"], raw_faults_run["seen"]
     assert result.returncode == 0, result.stderr[-3000:]
     warning = retry_warning(result.stderr, "progress_reports.csv", r"failed \(\w*Timeout")
     assert warning, result.stderr[-3000:]
-    stalled, served = server.requests_to("/export/progress_reports.csv")
+    stalled, served = requests_to(seen, "/export/progress_reports.csv")
     assert (stalled.fault, served.fault) == ("stall", "ok")
     assert stalled.closed_at is not None  # the client gave up on it...
     waited = stalled.closed_at - stalled.at
@@ -414,14 +424,14 @@ def test_a_stall_once_is_retried_after_the_read_timeout_and_the_run_succeeds(raw
 def test_a_run_with_retried_faults_publishes_the_same_data_and_never_prints_the_token(
     raw_faults_run,
 ):
-    result, server = raw_faults_run["result"], raw_faults_run["server"]
+    result, seen = raw_faults_run["result"], raw_faults_run["seen"]
     warehouse, before = raw_faults_run["warehouse"], raw_faults_run["before"]
     assert result.returncode == 0, result.stderr[-3000:]
     assert published_state(warehouse)["sha256"] != before["state"]["sha256"]  # a new release
     assert mart_hashes(warehouse) == before["marts"]  # of the same data, whole
     assert leftovers(warehouse) == []
     assert not list((warehouse / "landing" / "monitoring" / ".tmp").glob("*"))
-    assert all(f"Authorization: Bearer {TOKEN}".encode() in s.head for s in server.seen)
+    assert all(f"Authorization: Bearer {TOKEN}".encode() in s.head for s in seen)
     assert TOKEN not in result.stdout + result.stderr
 
 
@@ -553,84 +563,88 @@ print(json.dumps({{"inode_at_open": opened, "queries": queries}}), flush=True)
 
 
 @pytest.fixture(scope="module")
-def http_run(good, reexported, tmp_path_factory):
+def http_run(good, reexported, tmp_path_factory, worker_id):
     """The sample re-exported, over HTTP, from a server that answers 503 and
     429 with Retry-After once, sends one corrupt body, and echoes the token in a header; with
     a BI connection held open for the whole run and a long query started as it publishes."""
-    # A copy: the run publishes, and `good` must stay as it was for every other test (a
-    # module fixture can run again on the same worker when tests are spread over workers).
-    warehouse = copy_warehouse(good, tmp_path_factory.mktemp("http") / "wh")
-    dagster_home = tmp_path_factory.mktemp("dagster_home")
-    answered: set[str] = set()
 
-    def faults(name: str, request: Request) -> Response | None:
-        first = name not in answered
-        answered.add(name)
-        echo = {"X-Echo-Authorization": request.headers.get("Authorization", "")}
-        if first and name == "manifest.json":
-            return Response("busy", status=503, headers={"Retry-After": "1", **echo})
-        if first and name == "projects.csv":
-            return Response("slow down", status=429, headers={"Retry-After": "1", **echo})
-        data = (reexported / name).read_bytes()
-        if first and name == "partners.csv":
-            data = data.replace(b"lead", b"LEAD", 1)
-        return Response(data, headers=echo)
+    def run(folder: Path) -> dict:
+        # A copy: the run publishes, and `good` must stay as it was for every other test.
+        warehouse = copy_warehouse(good, folder / "wh")
+        dagster_home = folder / "dagster_home"
+        dagster_home.mkdir()
+        answered: set[str] = set()
 
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    url = serve_export(server, reexported, faults)
-    before = {
-        "marts": mart_hashes(warehouse),
-        "state": published_state(warehouse),
-        "inode": published(warehouse).stat().st_ino,
-        "tables": table_names(published(warehouse)),
-    }
-    bi = duckdb.connect(str(published(warehouse)), read_only=True)
-    runs_before = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(published(warehouse))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    run = None
-    try:
-        assert reader.stdout.readline().strip() == "open"
-        run = Background(
-            start_interreg(
-                "run",
-                warehouse=warehouse,
-                url=url,
-                token=TOKEN,
-                env={"DAGSTER_HOME": str(dagster_home)},
-            )
+        def faults(name: str, request: Request) -> Response | None:
+            first = name not in answered
+            answered.add(name)
+            echo = {"X-Echo-Authorization": request.headers.get("Authorization", "")}
+            if first and name == "manifest.json":
+                return Response("busy", status=503, headers={"Retry-After": "1", **echo})
+            if first and name == "projects.csv":
+                return Response("slow down", status=429, headers={"Retry-After": "1", **echo})
+            data = (reexported / name).read_bytes()
+            if first and name == "partners.csv":
+                data = data.replace(b"lead", b"LEAD", 1)
+            return Response(data, headers=echo)
+
+        server = HTTPServer(host="127.0.0.1", port=0)
+        server.start()
+        url = serve_export(server, reexported, faults)
+        before = {
+            "marts": mart_hashes(warehouse),
+            "state": published_state(warehouse),
+            "inode": published(warehouse).stat().st_ino,
+            "tables": table_names(published(warehouse)),
+        }
+        bi = duckdb.connect(str(published(warehouse)), read_only=True)
+        runs_before = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+        reader = subprocess.Popen(
+            [sys.executable, "-c", READER, str(published(warehouse))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        run.wait_for_line("warehouse__published", "started")
-        reader.stdin.write("go\n")
-        reader.stdin.flush()
-        returncode = run.finish()
-        if returncode != 0:  # the published file stays: the reader would wait in vain
+        run = None
+        try:
+            assert reader.stdout.readline().strip() == "open"
+            run = Background(
+                start_interreg(
+                    "run",
+                    warehouse=warehouse,
+                    url=url,
+                    token=TOKEN,
+                    env={"DAGSTER_HOME": str(dagster_home)},
+                )
+            )
+            run.wait_for_line("warehouse__published", "started")
+            reader.stdin.write("go\n")
+            reader.stdin.flush()
+            returncode = run.finish()
+            if returncode != 0:  # the published file stays: the reader would wait in vain
+                reader.kill()
+            seen = json.loads(last_line(reader.communicate(timeout=120)[0]) or "{}")
+            bi_after = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+        finally:
+            if run is not None and run.process.poll() is None:
+                run.kill()
+            bi.close()
             reader.kill()
-        seen = json.loads(last_line(reader.communicate(timeout=120)[0]) or "{}")
-        bi_after = bi.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
-    finally:
-        if run is not None and run.process.poll() is None:
-            run.kill()
-        bi.close()
-        reader.kill()
-        server.stop()
-    yield {
-        "returncode": returncode,
-        "stdout": run.stdout,
-        "stderr": run.stderr,
-        "requests": [request.path.rsplit("/", 1)[-1] for request, _ in server.log],
-        "before": before,
-        "runs_before": runs_before,
-        "bi_after": bi_after,
-        "reader": seen,
-        "dagster_home": dagster_home,
-        "warehouse": warehouse,
-    }
+            server.stop()
+        return {
+            "returncode": returncode,
+            "stdout": run.stdout,
+            "stderr": run.stderr,
+            "requests": [request.path.rsplit("/", 1)[-1] for request, _ in server.log],
+            "before": before,
+            "runs_before": runs_before,
+            "bi_after": bi_after,
+            "reader": seen,
+            "dagster_home": dagster_home,
+            "warehouse": warehouse,
+        }
+
+    return built_once(tmp_path_factory, worker_id, "http-run", run)
 
 
 def test_503_429_and_a_corrupt_body_are_retried_the_run_succeeds_and_the_log_says_so(http_run):
@@ -795,13 +809,17 @@ def hostile_export(export: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory):
-    export = copy_export(SAMPLE_MONITORING_DIR, tmp_path_factory.mktemp("hostile") / "export")
-    done = hostile_export(export)
-    warehouse = tmp_path_factory.mktemp("hostile_warehouse")
-    result = interreg("run", warehouse=warehouse, url=str(export))
-    assert result.returncode == 0, result.stderr[-3000:]
-    return {"export": export, "warehouse": warehouse, "result": result, **done}
+def hostile_run(tmp_path_factory, worker_id):
+    def run(folder: Path) -> dict:
+        export = copy_export(SAMPLE_MONITORING_DIR, folder / "export")
+        done = hostile_export(export)
+        warehouse = folder / "warehouse"
+        result = interreg("run", warehouse=warehouse, url=str(export))
+        return {"export": export, "warehouse": warehouse, "result": result, **done}
+
+    found = built_once(tmp_path_factory, worker_id, "hostile-run", run)
+    assert found["result"].returncode == 0, found["result"].stderr[-3000:]
+    return found
 
 
 def test_text_with_quotes_semicolons_and_comments_arrives_exactly_and_drops_nothing(

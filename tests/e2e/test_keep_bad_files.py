@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from support.built_once import built_once
 from support.cli import copy_warehouse, interreg, last_line, published
 from support.warehouse import leftovers, published_state, table_names
 
@@ -433,17 +434,21 @@ def formula_workbook(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_run(good, tmp_path_factory):
+def hostile_run(good, tmp_path_factory, worker_id):
     """One run on the hostile sample and the formula workbook (read by calamine and by
-    openpyxl respectively), against a copy of the good warehouse."""
-    folder = tmp_path_factory.mktemp("keep_hostile")
-    done = hostile_workbook(folder / "keep_hostile.xlsx")
-    formulas = formula_workbook(folder / "keep_formulas.xlsx")
-    done.project_names[FORMULA_PROJECT] = FORMULA
-    done.partner_names[FORMULA_PARTNER] = FORMULA
-    warehouse = copy_of(good, folder / "warehouse")
-    files = f"{done.path}:{formulas}"
-    result = interreg("run", warehouse=warehouse, env={"INTERREG_KEEP_FILES": files})
+    openpyxl respectively), against a copy of the good warehouse; once for the session."""
+
+    def run(folder: Path):
+        done = hostile_workbook(folder / "keep_hostile.xlsx")
+        formulas = formula_workbook(folder / "keep_formulas.xlsx")
+        done.project_names[FORMULA_PROJECT] = FORMULA
+        done.partner_names[FORMULA_PARTNER] = FORMULA
+        warehouse = copy_of(good, folder / "warehouse")
+        files = f"{done.path}:{formulas}"
+        result = interreg("run", warehouse=warehouse, env={"INTERREG_KEEP_FILES": files})
+        return done, warehouse, result
+
+    done, warehouse, result = built_once(tmp_path_factory, worker_id, "keep-hostile-run", run)
     assert result.returncode == 0, result.stderr[-3000:]
     return done, warehouse, result
 

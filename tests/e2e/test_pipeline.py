@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.cli import file_hash, interreg, published
+from support.cli import copy_warehouse, file_hash, interreg, published
 from support.exports import copy_export, edit_file, rewrite_manifest
 from support.reference_headline import headline_as_of, headline_dates
 from support.warehouse import mart_hashes
@@ -45,9 +45,11 @@ def assert_headline_matches_reference(warehouse: Path, export: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    return warehouse, interreg("run", warehouse=warehouse)
+def sample_warehouse(sample_run, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A copy of the session's first run on the bundled sample (tests here run again on
+    it), and what that first run printed."""
+    warehouse, result = sample_run
+    return copy_warehouse(warehouse, tmp_path_factory.mktemp("sample") / "warehouse"), result
 
 
 def test_run_on_the_bundled_sample_publishes_and_prints_every_figure(sample_warehouse):

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -48,17 +47,10 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """A warehouse published by `interreg run`, whose run also built the results page."""
-    directory = tmp_path_factory.mktemp("warehouse")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
-    env["INTERREG_WAREHOUSE_DIR"] = str(directory)
-    result = subprocess.run(
-        [str(INTERREG), "run"], env=env, capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert (directory / "site" / "index.html").is_file()
-    return directory
+def warehouse(published_sample) -> Path:
+    """The session's warehouse published by `interreg run`, whose run also built the page."""
+    assert (published_sample / "site" / "index.html").is_file()
+    return published_sample
 
 
 @pytest.fixture(scope="module")
@@ -344,8 +336,8 @@ def png_width(path: Path) -> int:
     return struct.unpack(">I", path.read_bytes()[16:20])[0]
 
 
-def test_screenshots_at_two_widths_are_written_for_review(warehouse, chromium):
-    shots = screenshots(warehouse / "site" / "index.html", warehouse / "site" / "screenshots")
+def test_screenshots_at_two_widths_are_written_for_review(warehouse, chromium, tmp_path):
+    shots = screenshots(warehouse / "site" / "index.html", tmp_path / "screenshots")
     names = sorted(p.name for p in shots)
     assert names == sorted(
         f"{page}-{width}.png"

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from support.built_once import built_once
 from support.reference_marts import PROJECT_FIGURES
 
 from pipelines.warehouse.load import ROW_NUMBER, load_table
@@ -241,13 +242,17 @@ def dbt_build(db_path: Path, work_dir: Path, allow_warnings: bool = False) -> No
 
 
 @pytest.fixture(scope="module")
-def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work_dir = tmp_path_factory.mktemp("dbt_tiny")
-    db_path = work_dir / "warehouse.duckdb"
-    frames = {table: frame_of(table, records) for table, records in TINY_EXPORT.items()}
-    load_raw(db_path, frames, TINY_EXPORTED_AT)
-    dbt_build(db_path, work_dir)
-    return db_path
+def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The tiny export built by dbt, once for the session (tests only read it)."""
+
+    def build(work_dir: Path) -> Path:
+        db_path = work_dir / "warehouse.duckdb"
+        frames = {table: frame_of(table, records) for table, records in TINY_EXPORT.items()}
+        load_raw(db_path, frames, TINY_EXPORTED_AT)
+        dbt_build(db_path, work_dir)
+        return db_path
+
+    return built_once(tmp_path_factory, worker_id, "dbt-tiny", build)
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

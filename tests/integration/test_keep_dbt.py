@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.built_once import built_once
 
 from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
 from pipelines.sources.keep.extract import KeepInput
@@ -65,8 +66,11 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    return build(tmp_path_factory.mktemp("keep_sample"), [SAMPLE_KEEP_FILE])
+def sample_db(tmp_path_factory, worker_id) -> Path:
+    """The samples built by dbt, once for the session (tests only read it)."""
+    return built_once(
+        tmp_path_factory, worker_id, "keep-dbt-sample", lambda work: build(work, [SAMPLE_KEEP_FILE])
+    )
 
 
 @pytest.fixture(scope="module")

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import duckdb
 
 from support.cli import file_hash, published
-
-# Where and when the data was delivered and built, not what it is: the same files served
-# from another URL, re-exported at another time or loaded by another run hold the same data.
-DELIVERY_MARTS = {"data_freshness"}
+from tools.compare_marts import fingerprints
 
 
-def mart_hashes(warehouse: Path) -> dict[str, str]:
-    """A content hash of every mart of the data, independent of physical layout."""
-    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
-            ).fetchall()
-        ]
-        return {
-            t: hashlib.sha256(
-                repr(con.execute(f'SELECT * FROM marts."{t}" ORDER BY ALL').fetchall()).encode()
-            ).hexdigest()
-            for t in tables
-            if t not in DELIVERY_MARTS
-        }
+def mart_hashes(warehouse: Path) -> dict[str, tuple]:
+    """A snapshot of the published file's marts (tools/compare_marts.py), to compare with a
+    later one: a run that failed, or had the same inputs, must leave it equal."""
+    return fingerprints(published(warehouse))
 
 
 def published_state(warehouse: Path) -> dict:

@@ -179,7 +179,7 @@ def suspects(read: SheetRead, parsed: dict[str, list]) -> np.ndarray:
             invalid = np.fromiter((v is INVALID for v in cells), bool, count=rows)
             flagged |= invalid & ~null
     for rule in row_rules(sheet):
-        failed = ~rule.test(frame).to_numpy(dtype=bool)
+        failed = ~rule.passes(frame).to_numpy(dtype=bool)
         flagged |= failed
         if rule.together is not None and failed.any():
             flagged |= rule.together(frame).to_numpy(dtype=bool)

@@ -45,7 +45,7 @@ from pipelines.sources.monitoring.parse import (
 )
 from pipelines.warehouse.load import ROW_NUMBER, CsvFile, quote
 from schemas.contract import FileSpec, Reference
-from schemas.monitoring import SCHEMAS, SCREENS, Screen
+from schemas.monitoring import SCHEMAS, SCREENS
 from schemas.monitoring_contract import MONITORING
 
 _KEY_SEPARATOR = "\x1f"  # joins composite keys for matching; never in a CSV code
@@ -301,8 +301,8 @@ def _keys_table(file: str) -> str:
 def _screen(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: FastRead) -> bool:
     """True when every row of the file passes its schema and its references: then Pandera
     and the reference checks would report nothing (schemas.monitoring.SCREENS)."""
-    screen: Screen | None = SCREENS.get(spec.name)
-    if screen is None or any(ref.file == spec.name for ref in spec.references):
+    screen = SCREENS[spec.name]
+    if any(ref.file == spec.name for ref in spec.references):
         return False
     if read.rows < screen.min_rows or (screen.max_rows is not None and read.rows > screen.max_rows):
         return False
@@ -319,19 +319,13 @@ def _screen(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: FastRead) -> b
     if screen.row_checks:
         every = " AND ".join(f"({check})" for check in screen.row_checks)
         measures.append(f"(SELECT count(*) FROM (SELECT {every} AS ok FROM {rows}) WHERE NOT ok)")
-    # The key: no two rows alike. A further unique set: none among rows with every column.
-    for columns, complete_only in [(screen.key, False)] + [(u, True) for u in screen.unique]:
-        values = ", ".join(quote(c) for c in columns)
-        where = (
-            " WHERE " + " AND ".join(f"{quote(c)} IS NOT NULL" for c in columns)
-            if complete_only
-            else ""
-        )
-        measures.append(
-            f"(SELECT count(*) - count(DISTINCT ({values})) FROM {rows}{where})"
-            if len(columns) > 1
-            else f"(SELECT count(*) - count(DISTINCT {values}) FROM {rows}{where})"
-        )
+    # The key: no two rows alike (the further unique sets are row checks).
+    key = ", ".join(quote(c) for c in screen.key)
+    measures.append(
+        f"(SELECT count(*) - count(DISTINCT ({key})) FROM {rows})"
+        if len(screen.key) > 1
+        else f"(SELECT count(*) - count(DISTINCT {key}) FROM {rows})"
+    )
     for ref in spec.references:  # against the accepted rows of the file referred to
         complete = " AND ".join(f"file_rows.{quote(c)} IS NOT NULL" for c in ref.columns)
         match = " AND ".join(

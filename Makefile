@@ -21,7 +21,7 @@ PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 
-.PHONY: run test test-fast dev serve lint sample docs clean chromium postgres bench nuts-layer
+.PHONY: run test test-fast dev serve lint sample docs clean chromium postgres bench nuts-layer screenshots
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
@@ -79,6 +79,12 @@ docs: $(INSTALLED) $(MANIFEST)
 BENCH_ARGS ?=
 bench: $(INSTALLED) $(MANIFEST)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Phone and desktop screenshots of the results page, for review (headless Chromium; dev
+# tooling in tools/browser.py): $(SITE)/screenshots/. Build the page first (make run).
+SITE ?= warehouse/site
+screenshots: $(INSTALLED) chromium
+	$(BIN)/python -m tools.browser $(SITE)
 
 # The bundled map layer (sample/nuts/) from GISCO's file: the derived file is committed.
 NUTS_SOURCE ?= ../shared/data/nuts/NUTS_RG_60M_2016_4326_LEVL_2.geojson

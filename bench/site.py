@@ -52,7 +52,7 @@ def site_size(site: Path) -> dict:
 def first_load(index: Path) -> dict:
     """Bytes of the first load and milliseconds to first contentful paint (None when
     there is no Chromium: the figure is left out, not guessed)."""
-    from pipelines.report.browser import Browser, find_chromium
+    from tools.browser import Browser, find_chromium
 
     if find_chromium() is None:
         return {"first_load_bytes": None, "first_paint_ms": None}

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from pipelines.report.cli import write_report
 
-            return write_report(Settings.from_env(), args.as_of, screenshots=args.screenshots)
+            return write_report(Settings.from_env(), args.as_of)
         return print_headline(args.as_of)
     except PipelineError as error:
         print(f"interreg {args.command} failed: {error}", file=sys.stderr)
@@ -61,11 +61,6 @@ def command_line() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         metavar="YYYY-MM-DD",
         help="the figures of the last as-of date on or before this one (default: the latest)",
-    )
-    report.add_argument(
-        "--screenshots",
-        action="store_true",
-        help="also save screenshots at phone and desktop widths in site/screenshots/ (Chromium)",
     )
     reader = commands.add_parser(
         "postgres-reader",

@@ -8,7 +8,7 @@ from pipelines.config import Settings
 from pipelines.report.site import build_site
 
 
-def write_report(settings: Settings, as_of: date | None, *, screenshots: bool = False) -> int:
+def write_report(settings: Settings, as_of: date | None) -> int:
     result = build_site(settings.warehouse_dir, as_of, settings.nuts_url)
     index = result.path / "index.html"
     print(f"Results page as of {result.as_of.isoformat()}: {index}")
@@ -16,9 +16,4 @@ def write_report(settings: Settings, as_of: date | None, *, screenshots: bool = 
         print("No map: set INTERREG_NUTS_URL to a NUTS 2 GeoJSON (WGS84) to draw one.")
     for note in result.notes:
         print(f"Note: {note}")
-    if screenshots:
-        from pipelines.report.browser import screenshots as take
-
-        for shot in take(index, result.path / "screenshots"):
-            print(f"Screenshot: {shot}")
     return 0

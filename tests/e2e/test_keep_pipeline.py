@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.built_once import built_once
+from support.cli import copy_warehouse
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
@@ -51,28 +53,32 @@ def stand_in(httpserver, workbook: bytes, status: int = 200) -> tuple[str, list[
 
 
 @pytest.fixture(scope="module")
-def api_run(tmp_path_factory):
-    """One run against a stand-in keep.eu serving the bundled sample (module-scoped server)."""
+def api_run(tmp_path_factory, worker_id):
+    """One run against a stand-in keep.eu serving the bundled sample, once for the session:
+    the warehouse, the run, each request's method and body, and the API's base URL."""
     from pytest_httpserver import HTTPServer
 
-    server = HTTPServer(host="127.0.0.1")
-    server.start()
-    try:
-        base, seen = stand_in(server, SAMPLE_KEEP_FILE.read_bytes())
-        warehouse = tmp_path_factory.mktemp("keep_api")
-        result = interreg(warehouse, url=base, programmes="58,394")
-        yield warehouse, result, seen, base
-    finally:
-        server.clear()
-        server.stop()
+    def run(folder: Path):
+        server = HTTPServer(host="127.0.0.1")
+        server.start()
+        try:
+            base, seen = stand_in(server, SAMPLE_KEEP_FILE.read_bytes())
+            result = interreg(folder / "warehouse", url=base, programmes="58,394")
+            requests = [{"method": r.method, "body": r.get_data()} for r in seen]
+            return folder / "warehouse", result, requests, base
+        finally:
+            server.clear()
+            server.stop()
+
+    return built_once(tmp_path_factory, worker_id, "keep-api-run", run)
 
 
 def test_the_api_is_posted_once_with_the_programmes_and_excel(api_run):
     _, result, seen, _ = api_run
     assert result.returncode == 0, result.stderr[-3000:]
     (request,) = seen
-    assert request.method == "POST"
-    body = json.loads(request.get_data())
+    assert request["method"] == "POST"
+    body = json.loads(request["body"])
     assert body["programmes"]["available"] == [{"id": 58}, {"id": 394}]
     assert body["response_type"] == "excel"
 
@@ -81,7 +87,7 @@ def test_the_api_export_is_landed_and_reconciled_with_the_monitoring_export(api_
     warehouse, _, seen, base = api_run
     sidecars = list((warehouse / "landing" / "keep").glob("*.meta.json"))
     (sidecar,) = [json.loads(p.read_text()) for p in sidecars]
-    assert sidecar["request_body"] == json.loads(seen[0].get_data())
+    assert sidecar["request_body"] == json.loads(seen[0]["body"])
     assert sidecar["url"] == f"{base}/search/projects/"
     assert sidecar["sha256"] == hashlib.sha256(SAMPLE_KEEP_FILE.read_bytes()).hexdigest()
     files = query(warehouse, "select file, rows_read, rows_loaded from audit.loaded_files"
@@ -103,8 +109,10 @@ def test_the_api_export_is_landed_and_reconciled_with_the_monitoring_export(api_
     assert flagged == [(3,)]
 
 
-def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(api_run, httpserver):
-    warehouse, _, _, _ = api_run
+def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(
+    api_run, httpserver, tmp_path
+):
+    warehouse = copy_warehouse(api_run[0], tmp_path / "warehouse")  # others read api_run's
     before = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
     base, seen = stand_in(httpserver, b"", status=404)
     result = interreg(warehouse, url=base)

@@ -24,11 +24,11 @@ from urllib.parse import unquote, urlparse
 import duckdb
 import pytest
 
-from pipelines.report.browser import Browser, find_chromium, screenshots
 from pipelines.report.listings import project_page
 from pipelines.report.phrasing import approximate, thousands
 from pipelines.report.site import EUROGEOGRAPHICS
 from pipelines.warehouse.summary import FIGURES
+from tools.browser import Browser, find_chromium, screenshots
 
 INTERREG = Path(sys.executable).with_name("interreg")
 PHONE, DESKTOP = 390, 1280

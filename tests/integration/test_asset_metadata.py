@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
+from support.built_once import built_once
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.publish.assets import published_warehouse
@@ -42,11 +43,13 @@ def run(directory):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("warehouse")
-    first = run(directory)
-    second = run(directory)
-    return directory, first, second
+def runs(tmp_path_factory, worker_id):
+    """Two runs in a row on a new warehouse, once for the session (tests only read them)."""
+
+    def first_and_second(directory):
+        return directory, run(directory), run(directory)
+
+    return built_once(tmp_path_factory, worker_id, "asset-metadata-runs", first_and_second)
 
 
 def test_the_headline_asset_shows_the_latest_figures_of_the_published_mart(runs):

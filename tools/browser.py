@@ -1,5 +1,8 @@
 """Headless Chromium, driven over the DevTools protocol on a pipe: no driver, no port,
-no dependency. Used for the page's screenshots and by the browser tests.
+no dependency. Dev tooling (not installed): the browser tests, the bench's paint figure
+and the results page's screenshots for review:
+
+    python -m tools.browser SITE_FOLDER    # `make screenshots`: SITE_FOLDER/screenshots/
 
     with Browser.launch() as browser:
         page = browser.open(Path("site/index.html"), width=390)
@@ -12,6 +15,7 @@ events to fd 4, each a JSON message ended by a NUL byte.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import fcntl
 import itertools
@@ -20,6 +24,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -307,3 +312,21 @@ def _wait(page: Page, expression: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not page.evaluate(f"!!({expression})") and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.browser",
+        description="Full-page screenshots of a results site at phone and desktop widths.",
+    )
+    parser.add_argument("site", type=Path, help="the site folder (holding index.html)")
+    site = parser.parse_args(argv).site
+    if not (site / "index.html").is_file():
+        parser.error(f"no index.html in {site}: build the page first (interreg report)")
+    for shot in screenshots(site / "index.html", site / "screenshots"):
+        print(f"Screenshot: {shot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -152,9 +152,26 @@ def test_the_real_legacy_files_through_interreg_keep_files(tmp_path, shared_data
     assert query(warehouse, "select sum(total_budget_eur) from raw_keep.projects") == [
         (Decimal("3574798239.31"),)
     ]
-    assert query(warehouse, "select count(*), sum(partners) from marts.keep_projects") == [
-        (1458, 6689)
-    ]
+    # 1,497 rows of 1,458 projects (39 with two lead partners); the CSV twin of the
+    # Partners sheet is not counted twice, nor VASAB, listed twice in Baltic LINes.
+    assert query(
+        warehouse,
+        "select count(*), sum(partners), count(distinct programme) from marts.keep_projects",
+    ) == [(1458, 6689, 52)]
+    assert query(warehouse, "select count(*) from marts.keep_partners") == [(6689,)]
+    two_leads = query(
+        warehouse,
+        "select lead_partner_name from marts.keep_projects where project_acronym = 'Bioraff'",
+    )
+    assert two_leads == [("PFI, Papir- og fiberinstituttet AS; SP Processum AB",)]
+    ((coded, plain),) = query(
+        warehouse,
+        "select count(nuts2_code), count(*) filter (where regexp_full_match(nuts2_code,"
+        " '[A-Z]{2}[0-9A-Z]{2}')) from marts.keep_partners",
+    )
+    assert coded == 6602 and plain == coded
+    # None of these closed projects is of Interreg Europe: nothing matches.
+    assert query(warehouse, "select count(*) from marts.projects where is_in_keep") == [(0,)]
 
 
 def test_the_real_legacy_export_converted_to_the_current_layout_through_the_api(

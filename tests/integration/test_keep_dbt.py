@@ -178,30 +178,3 @@ def test_keep_partners_are_in_eu_codes_with_plain_nuts_codes(sample_db):
         query(sample_db, "select count(*) from marts.keep_partners where nuts2_code is null")[0][0]
         > 0
     )
-
-
-def test_the_real_legacy_files_through_the_marts(tmp_path_factory, shared_data):
-    folder = shared_data / "keep_eu_legacy"
-    db = build(
-        tmp_path_factory.mktemp("keep_legacy"),
-        [folder / "keep_closed_1420_dev.xlsx", folder / "keep_closed_1420_Partnership_dev.csv"],
-    )
-    ((projects, partners, programmes),) = query(
-        db, "select count(*), sum(partners), count(distinct programme) from marts.keep_projects"
-    )
-    # 1,497 rows of 1,458 projects (39 with two lead partners); the CSV twin of the
-    # Partners sheet is not counted twice, nor VASAB, listed twice in Baltic LINes.
-    assert (projects, partners, programmes) == (1458, 6689, 52)
-    assert query(db, "select count(*) from marts.keep_partners") == [(6689,)]
-    two_leads = query(
-        db, "select lead_partner_name from marts.keep_projects where project_acronym = 'Bioraff'"
-    )
-    assert two_leads == [("PFI, Papir- og fiberinstituttet AS; SP Processum AB",)]
-    ((coded, plain),) = query(
-        db,
-        "select count(nuts2_code), count(*) filter (where regexp_full_match(nuts2_code,"
-        " '[A-Z]{2}[0-9A-Z]{2}')) from marts.keep_partners",
-    )
-    assert coded == 6602 and plain == coded
-    # None of these closed projects is of Interreg Europe: nothing matches.
-    assert query(db, "select count(*) from marts.projects where is_in_keep") == [(0,)]

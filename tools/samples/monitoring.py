@@ -1025,14 +1025,20 @@ def make_projects(seed: int, scale: int) -> list[Project]:
     projects: list[Project] = []
     taken: dict[str, int] = {}
     number = 0
+    # Ids with gaps, as a real programme's have; where the gaps would not leave room for
+    # every project in PGI + 5 digits (from scale 128), consecutive ids: up to scale 381.
+    gaps = 3 * sum(c.projects + c.withdrawn for c in CALLS) * scale <= MAX_PROJECT_NUMBER
     for call in CALLS:
         carried, withdrawn = call.projects * scale, call.withdrawn * scale
         flags = [False] * carried + [True] * withdrawn
         rng.shuffle(flags)
         for is_withdrawn in flags:
-            number += rng.randint(1, 3)
+            number += rng.randint(1, 3) if gaps else 1
             if number > MAX_PROJECT_NUMBER:
-                raise ValueError(f"scale {scale} needs more project ids than PGI + 5 digits")
+                raise ValueError(
+                    f"scale {scale} needs more project ids than PGI + 5 digits hold"
+                    " (the contract's limit: 99,999 projects, scale 381)"
+                )
             axis = pick(rng, {1: 33, 2: 20, 3: 26, 4: 21})
             approved_on = rng.choice(call.committees) + days(rng.randint(0, 40))
             acronym = make_acronym(rng, axis, taken)

@@ -27,6 +27,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         elif SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # The PostgreSQL tests first, together: pytest-xdist's worksteal hands each worker a
+    # contiguous share of this order and steals from the end of a share, so they all run on
+    # the first worker, against one cluster (a per-worker server that some of them stop).
+    items.sort(key=lambda item: "postgres_cluster" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")

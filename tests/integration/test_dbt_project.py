@@ -19,9 +19,6 @@ The tiny export below is made to hit every rule of the headline definitions
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +27,7 @@ import duckdb
 import pandas as pd
 import pytest
 from support.built_once import built_once
+from support.dbt import dbt_build
 from support.reference_marts import PROJECT_FIGURES
 
 from pipelines.warehouse.load import ROW_NUMBER, load_table
@@ -190,55 +188,6 @@ def load_raw(db_path: Path, frames: dict[str, pd.DataFrame], exported_at: str) -
         con.execute("CHECKPOINT")
     finally:
         con.close()
-
-
-def dbt_build(db_path: Path, work_dir: Path, allow_warnings: bool = False) -> None:
-    """`dbt build` (models, data tests, unit tests) into `db_path`; fails on any error,
-    and on any warning unless `allow_warnings`.
-
-    A separate process: dbt-duckdb keeps its DuckDB connection open in the process that
-    ran it, and the assertions below open the file themselves.
-    """
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {
-        **os.environ,
-        "INTERREG_DUCKDB_PATH": str(db_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    target = work_dir / "target"
-    completed = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            "file",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(work_dir / "logs"),
-            "--no-partial-parse",
-            "--no-use-colors",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert completed.returncode == 0, f"dbt build failed:\n{completed.stdout[-20000:]}"
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    accepted = {"success", "pass", "warn"} if allow_warnings else {"success", "pass"}
-    not_passed = [
-        f"{r['unique_id']}: {r['status']} {r.get('message')}"
-        for r in results
-        if r["status"] not in accepted
-    ]
-    assert not not_passed, not_passed
-    kinds = {r["unique_id"].split(".")[0] for r in results}
-    assert {"model", "test", "unit_test"} <= kinds, kinds
 
 
 @pytest.fixture(scope="module")

@@ -39,15 +39,6 @@ from bench.baseline_keep import load_keep
 SQL_FILE = Path(__file__).with_name("baseline.sql")
 
 
-def exported_on(export: Path) -> str:
-    """The UTC date of the manifest's exported_at, as the pipeline takes it."""
-    stamp = json.loads((export / "manifest.json").read_text(encoding="utf-8-sig"))["exported_at"]
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.date().isoformat()
-
-
 def baseline_sql(export: Path) -> str:
     folder = str(Path(export).resolve()).replace("'", "''")
     return SQL_FILE.read_text(encoding="utf-8").replace("{export}", folder)
@@ -56,6 +47,8 @@ def baseline_sql(export: Path) -> str:
 def load_monitoring(con: duckdb.DuckDBPyConnection, export: Path) -> int:
     """The export's CSV files and its manifest into raw_monitoring; returns the rows read."""
     con.execute(baseline_sql(export))
+    # The manifest's row as the pipeline writes it (pipelines/sources/monitoring/assets.py,
+    # _load_manifest), without importing Dagster into the baseline's start-up.
     manifest = json.loads((Path(export) / "manifest.json").read_text(encoding="utf-8-sig"))
     moment = datetime.fromisoformat(manifest["exported_at"].replace("Z", "+00:00"))
     if moment.tzinfo is not None:

@@ -18,7 +18,6 @@ from support.cli import copy_warehouse
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
-from tools.samples.keep import convert_legacy
 
 INTERREG = Path(sys.executable).with_name("interreg")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -172,24 +171,3 @@ def test_the_real_legacy_files_through_interreg_keep_files(tmp_path, shared_data
     assert coded == 6602 and plain == coded
     # None of these closed projects is of Interreg Europe: nothing matches.
     assert query(warehouse, "select count(*) from marts.projects where is_in_keep") == [(0,)]
-
-
-def test_the_real_legacy_export_converted_to_the_current_layout_through_the_api(
-    tmp_path, shared_data, httpserver
-):
-    converted = convert_legacy(shared_data / "keep_eu_legacy" / "keep_closed_1420_dev.xlsx")
-    base, seen = stand_in(httpserver, converted)
-    result = interreg(tmp_path / "w", url=base, programmes="58")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert [json.loads(r.get_data())["programmes"]["available"] for r in seen] == [[{"id": 58}]]
-    warehouse = tmp_path / "w"
-    assert query(warehouse, "select count(*), sum(partners) from marts.keep_projects") == [
-        (1458, 6689)
-    ]
-    ((partners, coded, plain, iso),) = query(
-        warehouse,
-        "select count(*), count(nuts2_code), count(*) filter (where regexp_full_match("
-        "nuts2_code, '[A-Z]{2}[0-9A-Z]{2}')), count(*) filter (where country_code in"
-        " ('GR', 'GB')) from marts.keep_partners",
-    )
-    assert (partners, coded, plain, iso) == (6689, 6602, 6602, 0)

@@ -53,18 +53,6 @@ def wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None
         time.sleep(0.2)
 
 
-def test_a_reader_holding_the_file_does_not_block_a_run_and_then_sees_it(warehouse, tmp_path):
-    reader = duckdb.connect(str(published(warehouse)), read_only=True)
-    before = reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
-    result = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    # The open reader keeps its consistent view of the file it opened...
-    assert reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0] == before
-    reader.close()
-    # ...and a new reader sees the new run.
-    assert len(run_ids(published(warehouse))) == before + 1
-
-
 def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
     # The first run holds the lock, paused after its download, for as long as the second
     # takes to start (seconds on a busy machine); then it is killed.
@@ -83,10 +71,13 @@ def test_a_second_run_is_refused_while_one_writes(warehouse, tmp_path):
 
 
 def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_cleans_up(
-    warehouse, tmp_path
+    published_sample, tmp_path
 ):
+    # A forced run of the export the warehouse holds: dbt builds, and the next run, with
+    # nothing changed, has only the wreck to clear.
+    warehouse = copy_warehouse(published_sample, tmp_path / "warehouse")
     before = file_hash(published(warehouse))
-    run = start_interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
+    run = start_interreg("run", "--force", warehouse=warehouse)
     builds = warehouse / ".build"
     # dbt writes the build's tables: kill the whole process group while they change.
     wait_for(lambda: any(builds.glob("*/interreg.duckdb.wal")), run)
@@ -96,12 +87,22 @@ def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_clea
     result = interreg("run", warehouse=warehouse)
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(list(builds.iterdir())) == 0
+    assert file_hash(published(warehouse)) == before
 
 
-def test_rollback_publishes_the_previous_release(warehouse, tmp_path):
-    # A release of its own to roll back from, whatever ran on this warehouse before.
-    published_run = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
-    assert published_run.returncode == 0, published_run.stderr[-3000:]
+def test_a_run_publishes_past_a_reader_holding_the_file_and_a_rollback_undoes_it(
+    warehouse, tmp_path
+):
+    reader = duckdb.connect(str(published(warehouse)), read_only=True)
+    before = reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
+    result = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The open reader keeps its consistent view of the file it opened...
+    assert reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0] == before
+    reader.close()
+    # ...and a new reader sees the new run.
+    assert len(run_ids(published(warehouse))) == before + 1
+
     releases = sorted((warehouse / "releases").iterdir())
     assert 2 <= len(releases) <= 3
     latest = run_ids(published(warehouse))[-1]

@@ -1,46 +1,18 @@
-"""keep.eu through the real loader and a real `dbt build`: the marts, and the deliberate
-mismatches of the bundled sample found by marts.source_reconciliation."""
+"""keep.eu in the marts of the session's run of the bundled samples (`published_sample`:
+the real loader and a real dbt build), and the deliberate mismatches of the sample found by
+marts.source_reconciliation."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from support.built_once import built_once
-from support.dbt import dbt_build
+from support.cli import published
 
-from pipelines.config import SAMPLE_KEEP_FILE, SAMPLE_MONITORING_DIR
-from pipelines.sources.keep.extract import KeepInput
-from pipelines.sources.keep.validate import validate_inputs
-from pipelines.sources.monitoring.assets import _load_manifest
-from pipelines.sources.monitoring.validate import validate_export
-from pipelines.warehouse.load import load_export
-from schemas.keep_contract import KEEP
-from schemas.monitoring_contract import MONITORING
+from pipelines.config import SAMPLE_MONITORING_DIR
 from tools.samples.keep import plan_mismatches, read_csv
-
-
-def build(work: Path, keep_files: list[Path]) -> Path:
-    """The monitoring sample and `keep_files` loaded as a run loads them, then dbt build."""
-    db = work / "warehouse.duckdb"
-    manifest = json.loads((SAMPLE_MONITORING_DIR / "manifest.json").read_text())
-    monitoring = validate_export(
-        {s.name: SAMPLE_MONITORING_DIR / s.name for s in MONITORING.files},
-        {f["name"]: f["rows"] for f in manifest["files"]},
-    )
-    keep = validate_inputs(
-        [KeepInput(p.name, n, p, "x", p.as_uri(), 0, False) for n, p in enumerate(keep_files, 1)],
-        max_rejected_pct=1,
-    )
-    with duckdb.connect(str(db)) as con:
-        load_export(con, MONITORING, monitoring.tables)
-        _load_manifest(con, manifest)
-        load_export(con, KEEP, keep.tables)
-    dbt_build(db, work, allow_warnings=True)
-    return db
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -49,11 +21,9 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory, worker_id) -> Path:
-    """The samples built by dbt, once for the session (tests only read it)."""
-    return built_once(
-        tmp_path_factory, worker_id, "keep-dbt-sample", lambda work: build(work, [SAMPLE_KEEP_FILE])
-    )
+def sample_db(published_sample) -> Path:
+    """The published file of the samples' run (tests only read it)."""
+    return published(published_sample)
 
 
 @pytest.fixture(scope="module")

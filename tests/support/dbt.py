@@ -12,9 +12,9 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 
 
-def dbt_build(db_path: Path, work_dir: Path, allow_warnings: bool = False) -> None:
+def dbt_build(db_path: Path, work_dir: Path) -> None:
     """`dbt build` (models, data tests, unit tests) into `db_path` (profile target `file`);
-    fails on any error, and on any warning unless `allow_warnings`.
+    fails on any error or warning.
 
     A separate process: dbt-duckdb keeps its DuckDB connection open in the process that
     ran it, and the tests open the file themselves.
@@ -37,11 +37,10 @@ def dbt_build(db_path: Path, work_dir: Path, allow_warnings: bool = False) -> No
     )  # fmt: skip
     assert completed.returncode == 0, f"dbt build failed:\n{completed.stdout[-20000:]}"
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    accepted = {"success", "pass", "warn"} if allow_warnings else {"success", "pass"}
     not_passed = [
         f"{r['unique_id']}: {r['status']} {r.get('message')}"
         for r in results
-        if r["status"] not in accepted
+        if r["status"] not in {"success", "pass"}
     ]
     assert not not_passed, not_passed
     kinds = {r["unique_id"].split(".")[0] for r in results}

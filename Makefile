@@ -28,7 +28,6 @@ run: $(INSTALLED) $(MANIFEST)
 
 test: $(INSTALLED) $(MANIFEST) chromium postgres
 	$(BIN)/ruff check .
-	$(BIN)/dg check defs
 	$(PYTEST)
 
 # The fast lane: lint and every test that is neither `e2e` nor `slow` (tests/conftest.py

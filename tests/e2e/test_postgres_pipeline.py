@@ -1,7 +1,9 @@
 """`interreg run` with PostgreSQL: the marts copied for BI tools, Dagster's storage in
 PostgreSQL for a team, and what a refused login or a server down does to a run.
 
-The tests of this module run in order on one warehouse and one throwaway cluster.
+The tests of this module run in order on one warehouse and one throwaway cluster: a run
+publishes a second release to both; a rollback puts PostgreSQL one release behind the
+published file; the next runs, on unchanged sources, must bring it up to date.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import duckdb
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
-from support.cli import interreg, interreg_env, last_line, published
+from support.cli import copy_warehouse, interreg, interreg_env, last_line, published
+from support.exports import copy_export, rewrite_manifest
 
+from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.postgres.marts import POSTGRES_TYPES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,9 +33,10 @@ WRONG_PASSWORD = "Wr0ng-pg-S3cret"
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory, postgres_cluster):
-    """A warehouse published once by `interreg run` with INTERREG_POSTGRES_URL set and
-    Dagster's instance in PostgreSQL (dagster_home_team/dagster.yaml), in two databases."""
+def team(published_sample, tmp_path_factory, postgres_cluster):
+    """The published sample, then a run of the sample exported again (a new release) with
+    INTERREG_POSTGRES_URL set and Dagster's instance in PostgreSQL
+    (dagster_home_team/dagster.yaml), in two databases."""
     with psycopg.connect(postgres_cluster.url(), autocommit=True) as admin:
         for database in ("bi", "dagster"):
             admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
@@ -47,8 +52,11 @@ def team(tmp_path_factory, postgres_cluster):
         "DAGSTER_PG_DB": "dagster",
     }
     env = dagster_env | {"INTERREG_POSTGRES_URL": postgres_cluster.url("bi")}
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    result = interreg("run", warehouse=warehouse, env=env)
+    folder = tmp_path_factory.mktemp("team")
+    warehouse = copy_warehouse(published_sample, folder / "warehouse")
+    export = copy_export(SAMPLE_MONITORING_DIR, folder / "export")
+    rewrite_manifest(export, exported_at="2024-05-15T06:00:01Z")
+    result = interreg("run", warehouse=warehouse, url=str(export), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return {"warehouse": warehouse, "env": env, "dagster_env": dagster_env,
             "url": env["INTERREG_POSTGRES_URL"], "cluster": postgres_cluster}  # fmt: skip
@@ -127,17 +135,20 @@ def test_dagster_keeps_the_run_and_its_events_in_postgres(team, monkeypatch):
 
 def test_a_refused_login_fails_naming_the_step_and_the_duckdb_release_stands(team):
     before = stamp(team["url"])
+    # The previous release published again: PostgreSQL holds a release the file is not.
+    assert interreg("rollback", warehouse=team["warehouse"]).returncode == 0
+    published_again = current_release(team["warehouse"])
+    assert published_again != before
     wrong = team["url"].replace(team["cluster"].password, WRONG_PASSWORD)
     result = interreg(
-        "run", "--force", warehouse=team["warehouse"],
-        env=team["env"] | {"INTERREG_POSTGRES_URL": wrong},
-    )  # fmt: skip
+        "run", warehouse=team["warehouse"], env=team["env"] | {"INTERREG_POSTGRES_URL": wrong}
+    )
     assert result.returncode == 1
     line = last_line(result.stderr)
     assert line.startswith("interreg run failed: the warehouse is published, but postgres__marts:")
     assert "password authentication failed" in line
     assert f"interreg_admin:***@127.0.0.1:{team['cluster'].port}/bi" in line
-    assert current_release(team["warehouse"]) != before  # the DuckDB release is published
+    assert current_release(team["warehouse"]) == published_again  # DuckDB's release stands
     assert stamp(team["url"]) == before  # PostgreSQL keeps its marts
     assert_no_password(team, WRONG_PASSWORD, result)
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dagster import AssetKey, EnvVar
 
 from pipelines.config import Settings
@@ -171,3 +172,18 @@ def test_loading_the_module_reads_no_setting():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "INTERREG_MAX_REJECTED_PCT='abc'" in done.stdout
+
+
+@pytest.mark.slow
+def test_dg_check_defs_finds_nothing_wrong_with_the_code_location():
+    """`dg check defs`, as a developer runs it before a commit (here, beside the other
+    tests rather than before them all)."""
+    checked = subprocess.run(
+        [Path(sys.executable).with_name("dg"), "check", "defs"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert checked.returncode == 0, (checked.stdout + checked.stderr)[-3000:]

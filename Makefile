@@ -12,13 +12,12 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home_team
 else
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 endif
-# The suite runs on 4 workers (pytest-xdist) on any machine: much of its time is spent
+# The suite runs on 4 workers (pytest-xdist) on any machine: most of its time is spent
 # waiting, on a child process (interreg, dbt, Chromium) or on a server's timeout.
-# `loadgroup` hands the next test to whichever worker is free, in the order of
-# tests/conftest.py (longest first), and keeps an `xdist_group` on one worker; a test must
-# not count on what another test of its module did before it.
+# `worksteal` lets an idle worker take tests queued on a busy one; a test must not count on
+# what another test of its module did before it.
 TEST_WORKERS ?= 4
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 

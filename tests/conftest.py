@@ -11,46 +11,26 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
-UNIT_DIR = Path(__file__).resolve().parent / "unit"
 # Fixtures that build a warehouse with dbt or start a database: seconds to minutes each.
 SLOW_FIXTURES = {
     "sample_run", "published_sample", "good", "tiny_warehouse", "sample_db", "postgres_cluster",
 }  # fmt: skip
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make test-fast` runs what is neither `e2e` nor `slow`: every test under tests/e2e
     runs `interreg` as a process (e2e, slow); a test that needs a built warehouse or a
-    database is slow wherever it is.
-
-    `make test` hands tests to whichever worker is free (pytest-xdist `--dist loadgroup`),
-    in the order sorted here, longest first so that none starts last: the PostgreSQL
-    tests, one group on one worker against one cluster (a per-worker server that some of
-    them stop); then the slow tests that build what they need, while the first of those
-    that read the bundled sample's run builds it; then the other slow ones; then the
-    integration tests, then the unit tests.
-    """
+    database is slow wherever it is."""
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.slow)
-        elif SLOW_FIXTURES & fixtures:
+        elif SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        if "postgres_cluster" in fixtures:
-            item.add_marker(pytest.mark.xdist_group("postgres"))
-
-    def longest_first(item: pytest.Item) -> tuple[bool, bool, bool, bool]:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        return (
-            "postgres_cluster" not in fixtures,
-            item.get_closest_marker("slow") is None,
-            "sample_run" in fixtures,
-            UNIT_DIR in Path(item.path).parents,
-        )
-
-    items.sort(key=longest_first)
+    # The PostgreSQL tests first, together: pytest-xdist's worksteal hands each worker a
+    # contiguous share of this order and steals from the end of a share, so they all run on
+    # the first worker, against one cluster (a per-worker server that some of them stop).
+    items.sort(key=lambda item: "postgres_cluster" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,10 @@ def sample_run(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedP
     from support.cli import interreg
 
     def build(folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
-        return folder / "warehouse", interreg("run", warehouse=folder / "warehouse")
+        # The installed command itself, as an operator types it; other runs are forked
+        # (support.cli.interreg).
+        warehouse = folder / "warehouse"
+        return warehouse, interreg("run", warehouse=warehouse, console_script=True)
 
     warehouse, result = built_once(tmp_path_factory, worker_id, "sample-run", build)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,21 +14,18 @@ import duckdb
 import pytest
 from support.built_once import built_once
 from support.cli import copy_warehouse
+from support.cli import interreg as run_interreg
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
 
-INTERREG = Path(sys.executable).with_name("interreg")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def interreg(warehouse: Path, **keep: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERREG_", "DAGSTER_HOME"))}
-    env["INTERREG_WAREHOUSE_DIR"] = str(warehouse)
-    env |= {f"INTERREG_KEEP_{name.upper()}": value for name, value in keep.items()}
-    return subprocess.run(
-        [str(INTERREG), "run"], env=env, capture_output=True, text=True, timeout=900
-    )
+    """`interreg run` with the INTERREG_KEEP_* settings `keep`."""
+    env = {f"INTERREG_KEEP_{name.upper()}": value for name, value in keep.items()}
+    return run_interreg("run", warehouse=warehouse, env=env)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

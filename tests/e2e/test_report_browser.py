@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import struct
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +29,6 @@ from pipelines.report.site import EUROGEOGRAPHICS
 from pipelines.warehouse.summary import FIGURES
 from tools.browser import Browser, find_chromium, screenshots
 
-INTERREG = Path(sys.executable).with_name("interreg")
 PHONE, DESKTOP = 390, 1280
 FIRST_LOAD_BUDGET = 3_000_000  # bytes: the budget at 100 times the programme
 

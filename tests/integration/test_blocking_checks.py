@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dagster import AssetCheckResult, AssetKey, DagsterInstance, asset_check, materialize
-from support.cli import file_hash
+from support.cli import copy_warehouse, file_hash
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.publish.assets import published_warehouse
@@ -37,12 +37,12 @@ def run(directory, *extra):
         )
 
 
-def test_a_failing_blocking_check_keeps_the_published_file_unchanged(tmp_path):
-    assert run(tmp_path).success
-    published = Warehouse(tmp_path).published_path
+def test_a_failing_blocking_check_keeps_the_published_file_unchanged(published_sample, tmp_path):
+    warehouse = copy_warehouse(published_sample, tmp_path / "warehouse")
+    published = Warehouse(warehouse).published_path
     before = file_hash(published)
 
-    result = run(tmp_path, headline_is_distrusted)
+    result = run(warehouse, headline_is_distrusted)
 
     assert not result.success
     skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}

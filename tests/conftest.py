@@ -47,17 +47,20 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
     """`interreg run` of the bundled samples (keep.eu's included) into a new warehouse, once
-    for the whole session whatever the number of workers: the warehouse and what the run
-    printed. Tests only read the warehouse; one that writes works on a copy
+    for the whole session whatever the number of workers: the warehouse (its Dagster home
+    beside it) and what the run printed. Tests only read the warehouse; one that writes works on a copy
     (support.cli.copy_warehouse)."""
     from support.built_once import built_once
     from support.cli import interreg
 
     def build(folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
-        # The installed command itself, as an operator types it; other runs are forked
-        # (support.cli.interreg).
-        warehouse = folder / "warehouse"
-        return warehouse, interreg("run", warehouse=warehouse, console_script=True)
+        # The installed command itself, as an operator types it (other runs are forked:
+        # support.cli.interreg), with Dagster's run storage in dagster_home/ beside the
+        # warehouse.
+        warehouse, dagster_home = folder / "warehouse", folder / "dagster_home"
+        dagster_home.mkdir()
+        env = {"DAGSTER_HOME": str(dagster_home)}
+        return warehouse, interreg("run", warehouse=warehouse, env=env, console_script=True)
 
     warehouse, result = built_once(tmp_path_factory, worker_id, "sample-run", build)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import duckdb
 import pytest
 from support.cli import copy_warehouse, file_hash, interreg, published, start_interreg
 from support.exports import copy_export, rewrite_manifest
+from support.warehouse import mart_hashes
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.crash_points import ENV as PAUSE_AT
@@ -90,21 +92,32 @@ def test_a_run_killed_during_dbt_leaves_the_published_file_and_the_next_run_clea
     assert file_hash(published(warehouse)) == before
 
 
-def test_a_run_publishes_past_a_reader_holding_the_file_and_a_rollback_undoes_it(
-    warehouse, tmp_path
-):
+def test_a_forced_run_rebuilds_and_publishes_past_a_reader_and_a_rollback_undoes_it(warehouse):
     reader = duckdb.connect(str(published(warehouse)), read_only=True)
     before = reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0]
-    result = interreg("run", warehouse=warehouse, url=a_new_export(tmp_path))
+    marts = mart_hashes(warehouse)
+    releases = {p.name for p in (warehouse / "releases").iterdir()}
+
+    # Unchanged sources and code: only --force makes the run reload, rebuild and publish.
+    result = interreg("run", "--force", warehouse=warehouse)
+
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "not reloading" not in result.stderr
+    assert "dbt is not run" not in result.stderr
+    new_releases = {p.name for p in (warehouse / "releases").iterdir()} - releases
+    assert len(new_releases) == 1
+    assert (warehouse / "exports").resolve().parent.name in new_releases
+    records = [json.loads(line) for line in (warehouse / "runs.jsonl").read_text().splitlines()]
+    forced, published_before = [r for r in records if r["status"] == "success"][-2:][::-1]
+    assert forced == records[-1]
+    assert forced["fingerprint"] == published_before["fingerprint"]
     # The open reader keeps its consistent view of the file it opened...
     assert reader.execute("SELECT count(*) FROM audit.runs").fetchone()[0] == before
     reader.close()
-    # ...and a new reader sees the new run.
+    # ...and a new reader sees the new run, with the same marts: the same inputs.
     assert len(run_ids(published(warehouse))) == before + 1
+    assert mart_hashes(warehouse) == marts
 
-    releases = sorted((warehouse / "releases").iterdir())
-    assert 2 <= len(releases) <= 3
     latest = run_ids(published(warehouse))[-1]
     result = interreg("rollback", warehouse=warehouse)
     assert result.returncode == 0, result.stderr

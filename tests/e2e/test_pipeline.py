@@ -110,27 +110,6 @@ def test_a_second_run_on_unchanged_sources_and_code_publishes_nothing_new(sample
     assert records[-1]["fingerprint"] == records[-2]["fingerprint"]
 
 
-def test_a_forced_run_on_unchanged_sources_reloads_rebuilds_and_publishes_a_new_release(
-    sample_warehouse,
-):
-    warehouse, _ = sample_warehouse
-    before = mart_hashes(warehouse)
-    releases = {p.name for p in (warehouse / "releases").iterdir()}
-
-    result = interreg("run", "--force", warehouse=warehouse)
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "not reloading" not in result.stderr
-    assert "dbt is not run" not in result.stderr
-    new_releases = {p.name for p in (warehouse / "releases").iterdir()} - releases
-    assert len(new_releases) == 1
-    assert (warehouse / "exports").resolve().parent.name in new_releases
-    assert mart_hashes(warehouse) == before  # the same inputs: the same marts
-    records = [json.loads(line) for line in (warehouse / "runs.jsonl").read_text().splitlines()]
-    assert records[-1]["status"] == "success"
-    assert records[-1]["fingerprint"] == records[-2]["fingerprint"]
-
-
 def test_a_results_page_that_fails_after_publishing_says_the_warehouse_is_published(
     sample_warehouse, tmp_path
 ):

@@ -48,8 +48,8 @@ def shared_data() -> Path:
 def sample_run(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
     """`interreg run` of the bundled samples (keep.eu's included) into a new warehouse, once
     for the whole session whatever the number of workers: the warehouse (its Dagster home
-    beside it) and what the run printed. Tests only read the warehouse; one that writes works on a copy
-    (support.cli.copy_warehouse)."""
+    beside it) and what the run printed. Tests only read the warehouse; one that writes
+    works on a copy (support.cli.copy_warehouse)."""
     from support.built_once import built_once
     from support.cli import interreg
 

@@ -28,7 +28,6 @@ import importlib
 import json
 import os
 import select
-import signal
 import socket
 import sys
 
@@ -47,10 +46,11 @@ PRELOAD = (
 
 
 def preload() -> None:
+    """Import PRELOAD, and make sure the process still has one thread (fork keeps one)."""
     for name in PRELOAD:
         importlib.import_module(name)
-    # A fork copies only the thread that forks: any other, Python's or native, would be
-    # missing in every command, with whatever locks it held.
+    # Any other thread, Python's or native, would be missing in every command, with
+    # whatever locks it held.
     threads = os.listdir("/proc/self/task")
     assert len(threads) == 1 and "duckdb" not in sys.modules, (threads, PRELOAD)
 
@@ -101,11 +101,12 @@ def watch(connection: socket.socket, request: dict, fds: list[int]) -> None:
 
 
 def command(request: dict, fds: list[int]) -> None:
+    """The command: `interreg` as the console script runs it, with the test's pipes,
+    environment, working directory and arguments, in a session of its own."""
     os.setsid()
     for target, fd in enumerate(fds):  # stdin, stdout, stderr
         os.dup2(fd, target)
         os.close(fd)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])

@@ -27,7 +27,7 @@ from pipelines.report.listings import project_page
 from pipelines.report.phrasing import approximate, thousands
 from pipelines.report.site import EUROGEOGRAPHICS
 from pipelines.warehouse.summary import FIGURES
-from tools.browser import Browser, find_chromium, screenshots
+from tools.browser import Browser, BrowserError, find_chromium, screenshots
 
 PHONE, DESKTOP = 390, 1280
 FIRST_LOAD_BUDGET = 3_000_000  # bytes: the issue's budget at 100 times the programme
@@ -159,11 +159,22 @@ def test_the_map_has_one_shape_per_region_with_data(desktop, phone, marts):
     )
 
 
+# What Chromium answers an evaluation sent while the page navigates (after a click on a
+# link): the next one runs in the new page.
+NAVIGATING = ("Inspected target navigated or closed", "Execution context was destroyed")
+
+
 def wait_for(page, expression: str, timeout: float = 20.0):
-    """The value of `expression` once truthy (the tables load their rows after the page)."""
+    """The value of `expression` once truthy (the tables load their rows after the page;
+    a page a click opens replaces the one before)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = page.evaluate(expression)
+        try:
+            value = page.evaluate(expression)
+        except BrowserError as error:
+            if not any(text in str(error) for text in NAVIGATING):
+                raise
+            value = None
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.05)

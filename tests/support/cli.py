@@ -67,7 +67,7 @@ def interreg(
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        process.wait()
         raise
     return subprocess.CompletedProcess(["interreg", *args], process.returncode, stdout, stderr)
 
@@ -134,7 +134,7 @@ class ForkedProcess:
         )
         for fd in (stdin, stdout[1], stderr[1]):
             os.close(fd)
-        self.stdout = open(stdout[0], encoding="utf-8")  # noqa: SIM115 (closed by communicate)
+        self.stdout = open(stdout[0], encoding="utf-8")  # noqa: SIM115 (communicate closes it)
         self.stderr = open(stderr[0], encoding="utf-8")  # noqa: SIM115
         self.pid = self._receive()["pid"]
 

@@ -893,7 +893,7 @@ def test_bad_rows_are_quarantined_with_file_column_and_check_and_the_rest_publis
             ).fetchall()
         )
     assert rejected == hostile_run["quarantined"]
-    assert counts["good_practices.csv"] == 5  # both rows of the duplicate key
+    assert counts["good_practices.csv"] == 5  # both rows of the duplicate key, and 3 more
     assert counts["policy_changes.csv"] == 2
     assert counts["indicator_values.csv"] == 1
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.built_once import built_once
-from support.cli import copy_warehouse
-from support.cli import interreg as run_interreg
+from support.cli import copy_warehouse, interreg
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
@@ -22,10 +21,10 @@ from pipelines.config import SAMPLE_KEEP_FILE
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def interreg(warehouse: Path, **keep: str) -> subprocess.CompletedProcess:
+def run_with_keep(warehouse: Path, **keep: str) -> subprocess.CompletedProcess:
     """`interreg run` with the INTERREG_KEEP_* settings `keep`."""
     env = {f"INTERREG_KEEP_{name.upper()}": value for name, value in keep.items()}
-    return run_interreg("run", warehouse=warehouse, env=env)
+    return interreg("run", warehouse=warehouse, env=env)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
@@ -58,7 +57,7 @@ def api_run(tmp_path_factory, worker_id):
         server.start()
         try:
             base, seen = stand_in(server, SAMPLE_KEEP_FILE.read_bytes())
-            result = interreg(folder / "warehouse", url=base, programmes="58,394")
+            result = run_with_keep(folder / "warehouse", url=base, programmes="58,394")
             requests = [{"method": r.method, "body": r.get_data()} for r in seen]
             return folder / "warehouse", result, requests, base
         finally:
@@ -110,7 +109,7 @@ def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(
     warehouse = copy_warehouse(api_run[0], tmp_path / "warehouse")  # others read api_run's
     before = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
     base, seen = stand_in(httpserver, b"", status=404)
-    result = interreg(warehouse, url=base)
+    result = run_with_keep(warehouse, url=base)
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert f"{base}/search/projects/" in last_line and "404" in last_line
@@ -122,7 +121,7 @@ def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(
 def test_the_real_legacy_files_through_interreg_keep_files(tmp_path, shared_data):
     folder = shared_data / "keep_eu_legacy"
     files = [folder / "keep_closed_1420_dev.xlsx", folder / "keep_closed_1420_Partnership_dev.csv"]
-    result = interreg(tmp_path / "w", files=os.pathsep.join(map(str, files)))
+    result = run_with_keep(tmp_path / "w", files=os.pathsep.join(map(str, files)))
     assert result.returncode == 0, result.stderr[-3000:]
     warehouse = tmp_path / "w"
     loaded = query(

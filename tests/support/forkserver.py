@@ -2,7 +2,7 @@
 and dbt.
 
 A run spends about 4.8 CPU s on imports before it does anything, and the suite starts some
-fifty runs. This server, one per pytest worker, imports the other packages' modules once;
+sixty runs. This server, one per pytest worker, imports the other packages' modules once;
 then, for each command, it forks a process of its own that:
 
 * starts its own session, as `subprocess.Popen(start_new_session=True)` does, so that a
@@ -34,8 +34,9 @@ import sys
 MAX_REQUEST = 1 << 20  # a request is argv, cwd and the environment, as JSON
 
 
-# What `interreg run` imports from other packages: most of its 4.8 s of imports (a forked
-# run costs about 3.4 CPU s less than the console script's, failing or building).
+# What `interreg run` imports from other packages, as `sys.modules` shows it after a run:
+# most of its 4.8 s of imports. A forked run costs about 4 CPU s less than the console
+# script's, failing or building; a failing one, about 2.9 CPU s in all.
 # Not DuckDB (nor the pipeline's own modules, which import it): importing it starts a
 # native thread, and a fork of a process with one dies at exit ("terminate called without
 # an active exception").
@@ -43,6 +44,14 @@ PRELOAD = (
     "dagster", "dagster_dbt", "dbt.adapters.factory", "dbt.contracts.results", "dbt.graph.cli",
     "dbt.version", "multiprocessing", "networkx", "openpyxl", "pandas", "pandera.pandas",
     "python_calamine", "requests",
+    # Dagster's instance, its storages (SQLAlchemy, Alembic) and its in-process execution,
+    # which a run imports as it starts.
+    "dagster._core.instance.factory", "dagster._core.execution.execute_in_process",
+    "dagster._core.executor.in_process", "dagster._core.launcher.sync_in_memory_run_launcher",
+    "dagster._core.storage.event_log.sqlite", "dagster._core.storage.runs.sqlite",
+    "dagster._core.storage.schedules.sqlite", "dagster._core.workspace.context",
+    "dagster._daemon", "alembic", "fsspec", "mako", "pygments", "rich", "structlog", "tqdm",
+    "upath", "watchdog",
 )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from pipelines.sources.monitoring.assets import (
     monitoring_raw_tables,
 )
 from pipelines.transform.assets import dbt_models
-from pipelines.transform.project import dbt_resource, parse_project
+from pipelines.transform.project import dbt_resource, refresh_manifest
 from pipelines.warehouse.resource import WarehouseResource
 
 
@@ -90,5 +90,5 @@ def secret(settings: Settings, name: str) -> EnvVar | None:
 def defs() -> Definitions:
     """The code location as Dagster loads it, with the settings of its environment."""
     if os.environ.get("DAGSTER_IS_DEV_CLI"):  # `dagster dev`: the models as they are now
-        parse_project()
+        refresh_manifest()
     return build_definitions(Settings.from_env())

@@ -1,16 +1,17 @@
 """Bad keep.eu files through `interreg run` (issue #5, item 2): each case with its outcome.
 
 Every case runs the real `interreg run` with `INTERREG_KEEP_FILES` pointing at a variant of
-the bundled sample workbook (`sample/keep/keep_eu_export.xlsx`) built here with openpyxl,
-or at a small legacy partners CSV written here, against a copy of a warehouse that holds
-a good published file:
+the bundled sample workbook (`sample/keep/keep_eu_export.xlsx`) built with openpyxl
+(support/keep_workbooks.py), or at a small legacy partners CSV written here:
 
-* fail: exit 1, the last stderr line names the file (and the sheet and column where there
-  is one), and the published file, its releases and exports stay byte for byte as they
-  were. Each is one process; they stop before dbt, so they are quick.
+* fail, against a copy of a warehouse that holds a good published file: exit 1, the last
+  stderr line names the file (and the sheet and column where there is one), and the
+  published file, its releases and exports stay byte for byte as they were. Each is one
+  process; they stop before dbt, so they are quick.
 * quarantine / succeed: one hostile-but-valid workbook holds all of those cases (bad cells
   in a few rows, duplicate project rows, dangling partners, an extra column, formulas,
-  SQL-looking text); its one run (a module fixture) is shared by several tests.
+  SQL-looking text). It is read by the session's one hostile run (tests/e2e/conftest.py),
+  with the hostile monitoring export of test_faults.py; these tests read keep.eu's part.
 * a header-only workbook: the keep.eu contract requires no rows (validate.py quarantines
   rows, it never asks for them, and a programme with no projects yet exports just the
   headers), so it succeeds with no keep.eu rows.
@@ -18,47 +19,45 @@ a good published file:
 
 from __future__ import annotations
 
-import io
 import random
-import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
-from support.built_once import built_once
 from support.cli import copy_warehouse, interreg, last_line, published
+from support.keep_workbooks import (
+    DRIFT_COLUMN,
+    FORMULA,
+    FORMULA_PARTNER,
+    FORMULA_PROJECT,
+    HOSTILE,
+    MAX_REJECTED_PCT,
+    PARTNERS,
+    PROJECTS,
+    Hostile,
+    columns,
+    load_sample,
+    save,
+)
 from support.warehouse import leftovers, published_state, table_names
 
 from pipelines.config import SAMPLE_KEEP_FILE
 from tools.samples.keep import PARTNER_HEADERS, PROJECT_HEADERS, workbook_bytes
 
-PROJECTS = "Search results, projects"
-PARTNERS = "Search results, partners"
-FORMULA = '=HYPERLINK("http://x","y")'
-HOSTILE_TEXTS = ("'", '"', ";", "--", "); DROP TABLE x; --")
-HOSTILE = 'O\'Brien "quoted"; -- not a comment ); DROP TABLE x; --'
-DRIFT_COLUMN = 'Priority"; DROP TABLE raw_keep.projects; --'
 LEGACY_PARTNER_HEADER = (
     "Programme;Acronym;Project Partner;Lead Partner;Street;Postal code;Town;Country;Website;"
     "Department;Legal Status;Country code;NUTS1 (or equivalent);NUTS2 (or equivalent);"
     "NUTS3 (or equivalent)"
 )
-MAX_REJECTED_PCT = 10  # INTERREG_KEEP_MAX_REJECTED_PCT's default
 
 
 # --- the warehouses ---
 
 
-def copy_of(good: Path, target: Path) -> Path:
-    return copy_warehouse(good, target)
-
-
 @pytest.fixture
 def good_copy(good, tmp_path) -> Path:
-    return copy_of(good, tmp_path / "warehouse")
+    return copy_warehouse(good, tmp_path / "warehouse")
 
 
 def fails_and_publishes_nothing(warehouse: Path, *files: Path, named: tuple[str, ...]) -> str:
@@ -78,28 +77,6 @@ def fails_and_publishes_nothing(warehouse: Path, *files: Path, named: tuple[str,
 
 
 # --- building variants ---
-
-
-def load_sample() -> openpyxl.Workbook:
-    return openpyxl.load_workbook(SAMPLE_KEEP_FILE)
-
-
-def save(book: openpyxl.Workbook, path: Path) -> Path:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
-def columns(sheet) -> dict[str, int]:
-    """Header -> column number (1 = A)."""
-    return {cell.value: cell.column for cell in sheet[1] if cell.value is not None}
-
-
-def set_text(cell, text: str) -> None:
-    """A string cell, even for text starting with '=' (which openpyxl takes for a formula)."""
-    cell.value = text
-    cell.data_type = "s"
 
 
 def legacy_csv(*records: list[str]) -> str:
@@ -252,212 +229,21 @@ def test_a_header_only_workbook_succeeds_with_no_keep_rows(good_copy, tmp_path):
     assert projects > 0  # the monitoring export was published as ever
 
 
-# --- quarantine and succeed: one hostile-but-valid workbook ---
+# --- quarantine and succeed: the session's hostile run (tests/e2e/conftest.py) ---
 
 
-@dataclass
-class Hostile:
-    """What was done to the sample, and what the run must therefore show."""
-
-    path: Path
-    name: str
-    # (sheet, row_number, column, check) of every quarantine row the run must write
-    rejected: set[tuple[str, int, str, str]] = field(default_factory=set)
-    records: dict[str, int] = field(default_factory=dict)  # sheet -> records in it
-    quarantined_projects: set[tuple[str, str]] = field(default_factory=set)  # programme, acronym
-    merged_project: tuple[str, str] = ("", "")  # listed twice, identically
-    conflicting_project: tuple[str, str] = ("", "")  # listed twice, with other budgets
-    touched: set[str] = field(default_factory=set)  # acronyms whose rows were edited
-    project_names: dict[str, str] = field(default_factory=dict)  # acronym -> name set
-    project_descriptions: dict[str, str] = field(default_factory=dict)
-    partner_names: dict[str, str] = field(default_factory=dict)  # acronym -> its 1st partner's
-    partner_towns: dict[str, str] = field(default_factory=dict)
-
-
-def hostile_workbook(path: Path) -> Hostile:
-    """The sample with bad cells in a few rows of each sheet (well under 10 %), duplicate
-    project rows, a dangling partner, an extra column, formulas and SQL-looking text."""
-    book = load_sample()
-    projects, partners = book[PROJECTS], book[PARTNERS]
-    pc, qc = columns(projects), columns(partners)
-    done = Hostile(path, path.name)
-
-    def project_at(row: int) -> tuple[str, str]:
-        return projects.cell(row, pc["Programme"]).value, projects.cell(
-            row, pc["Project acronym"]
-        ).value
-
-    # Interreg Europe 2014-2020 projects (no project ID: partners join on the acronym).
-    rows = [
-        r
-        for r in range(2, projects.max_row + 1)
-        if projects.cell(r, pc["Project ID (2021-2027 only)"]).value is None
-        and projects.cell(r, pc["Programme"]).value == "Interreg Europe"
-    ]
-    partner_rows: dict[tuple[str, str], list[int]] = {}
-    for r in range(2, partners.max_row + 1):
-        key = (
-            partners.cell(r, qc["Programme"]).value,
-            partners.cell(r, qc["Project acronym"]).value,
-        )
-        partner_rows.setdefault(key, []).append(r)
-
-    def quarantine_project(row: int, header: str, value, check: str) -> None:
-        projects.cell(row, pc[header]).value = value
-        done.rejected.add((PROJECTS, row - 1, header, check))
-        done.quarantined_projects.add(project_at(row))
-        done.touched.add(project_at(row)[1])
-
-    # Bad cells in projects: their partners are quarantined with them.
-    quarantine_project(
-        rows[10], "Project's total budget / expenditure", "1.234,56", "amount_format"
-    )
-    quarantine_project(rows[20], "Project start", "31/12/2022", "date_format")
-    quarantine_project(rows[30], "Project's EU funding", "lots", "amount_format")  # text
-    quarantine_project(rows[35], "Project end", True, "end_date_format")  # a boolean cell
-    # A project listed twice with different budgets: both rows, and its partners.
-    conflicting = [c.value for c in projects[rows[40]]]
-    conflicting[pc["Project's total budget / expenditure"] - 1] = 1.0
-    projects.append(conflicting)
-    key = "Programme, Period, Project acronym"
-    done.rejected |= {
-        (PROJECTS, rows[40] - 1, key, "project_rows_agree"),
-        (PROJECTS, projects.max_row - 1, key, "project_rows_agree"),
-    }
-    done.quarantined_projects.add(project_at(rows[40]))
-    done.conflicting_project = project_at(rows[40])
-    done.touched.add(project_at(rows[40])[1])
-    # A project listed twice identically: one project (rows of a project may repeat).
-    projects.append([c.value for c in projects[rows[50]]])
-    done.merged_project = project_at(rows[50])
-    for project in done.quarantined_projects:
-        for r in partner_rows[project]:
-            done.rejected.add((PARTNERS, r - 1, "Project acronym", "depends_on_rejected_row"))
-
-    # Bad cells in partners of projects that are fine.
-    for row, header, value, check in (
-        (partner_rows[project_at(rows[100])][0], "Lead partner", "Maybe", "yes_no_format"),
-        (partner_rows[project_at(rows[101])][1], "Country code", "Germany", "country_format"),
-        (
-            partner_rows[project_at(rows[102])][0],
-            "NUTS2 code (or equivalent)",
-            "de11 x",
-            "nuts_format",
-        ),
-        (
-            partner_rows[project_at(rows[103])][1],
-            "Partner's total eligible budget / expenditure",
-            "1.234,56",
-            "amount_format",
-        ),
-        (
-            partner_rows[project_at(rows[104])][0],
-            "ERDF contribution (2014-2020 only)",
-            "12,5",
-            "amount_format",
-        ),
-    ):
-        partners.cell(row, qc[header]).value = value
-        done.rejected.add((PARTNERS, row - 1, header, check))
-        done.touched.add(partners.cell(row, qc["Project acronym"]).value)
-    # A partner of a project the workbook does not list.
-    dangling = [c.value for c in partners[partner_rows[project_at(rows[105])][0]]]
-    dangling[qc["Project acronym"] - 1] = "NO-SUCH-PROJECT"
-    partners.append(dangling)
-    done.rejected.add((PARTNERS, partners.max_row - 1, "Project acronym", "references_projects"))
-
-    # Formula text in string cells (real formula cells: formula_workbook).
-    first_partner = {project_at(r)[1]: partner_rows[project_at(r)][0] for r in rows[70:100]}
-    set_text(projects.cell(rows[70], pc["Project name in English"]), FORMULA)
-    organisation = partners.cell(
-        first_partner[project_at(rows[80])[1]], qc["Organisation in English"]
-    )
-    set_text(organisation, FORMULA)
-    done.project_names[project_at(rows[70])[1]] = FORMULA
-    done.partner_names[project_at(rows[80])[1]] = FORMULA
-    done.touched |= {project_at(rows[70])[1], project_at(rows[80])[1]}
-
-    # Quotes, semicolons, comments and SQL in free text: stored exactly.
-    for n, text in enumerate(HOSTILE_TEXTS):
-        acronym = project_at(rows[90 + n])[1]
-        set_text(projects.cell(rows[90 + n], pc["Project name in English"]), text)
-        set_text(projects.cell(rows[90 + n], pc["Description in English"]), HOSTILE + text)
-        set_text(partners.cell(first_partner[acronym], qc["Organisation in English"]), text)
-        set_text(partners.cell(first_partner[acronym], qc["Town"]), HOSTILE)
-        done.project_names[acronym] = text
-        done.project_descriptions[acronym] = HOSTILE + text
-        done.partner_names[acronym] = text
-        done.partner_towns[acronym] = HOSTILE
-        done.touched.add(acronym)
-
-    # A column keep.eu added, with a name that would break SQL pasted unquoted.
-    extra = projects.max_column + 1
-    projects.cell(1, extra).value = DRIFT_COLUMN
-    projects.cell(2, extra).value = "P1"
-
-    done.records = {PROJECTS: projects.max_row - 1, PARTNERS: partners.max_row - 1}
-    for sheet, records in done.records.items():
-        bad = {r for s, r, *_ in done.rejected if s == sheet}
-        assert len(bad) < records * MAX_REJECTED_PCT / 100, sheet  # a quarantine, not a fail
-    save(book, path)
-    with zipfile.ZipFile(path) as archive:  # so calamine reads it, as it reads keep.eu's
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
-        assert not any(b"</f>" in archive.read(n) for n in sheets)
-    return done
-
-
-FORMULA_PROJECT, FORMULA_PARTNER = "FORMULA-IN-NAME", "FORMULA-IN-PARTNER"
-
-
-def formula_workbook(path: Path) -> Path:
-    """Two projects of their own, with real formula cells (as openpyxl saves them: no cached
-    value) as a project name and as an organisation name. keep.eu writes no formulas: a
-    workbook with them was edited by hand, and it is read another way (read.py)."""
-    book = openpyxl.Workbook()
-    projects = book.active
-    projects.title = PROJECTS
-    projects.append(list(PROJECT_HEADERS))
-    partners = book.create_sheet(PARTNERS)
-    partners.append(list(PARTNER_HEADERS))
-    for acronym in (FORMULA_PROJECT, FORMULA_PARTNER):
-        row = dict.fromkeys(PROJECT_HEADERS)
-        row |= {"Period": "2014-2020", "Programme": "Interreg Europe", "Project acronym": acronym}
-        row["Project name in English"] = FORMULA if acronym == FORMULA_PROJECT else "Named"
-        projects.append([row[h] for h in PROJECT_HEADERS])
-        row = dict.fromkeys(PARTNER_HEADERS)
-        row |= {"Programme": "Interreg Europe", "Project acronym": acronym, "Lead partner": "Yes"}
-        row["Organisation in English"] = FORMULA if acronym == FORMULA_PARTNER else "Agency"
-        row["Organisation in language 2"] = "Agentur"  # the partner has a name either way
-        partners.append([row[h] for h in PARTNER_HEADERS])
-    assert projects["E2"].data_type == "f" and partners["D3"].data_type == "f"
-    return save(book, path)
-
-
-@pytest.fixture(scope="module")
-def hostile_run(good, tmp_path_factory, worker_id):
-    """One run on the hostile sample and the formula workbook (read by calamine and by
-    openpyxl respectively), against a copy of the good warehouse; once for the session."""
-
-    def run(folder: Path):
-        done = hostile_workbook(folder / "keep_hostile.xlsx")
-        formulas = formula_workbook(folder / "keep_formulas.xlsx")
-        done.project_names[FORMULA_PROJECT] = FORMULA
-        done.partner_names[FORMULA_PARTNER] = FORMULA
-        warehouse = copy_of(good, folder / "warehouse")
-        files = f"{done.path}:{formulas}"
-        result = interreg("run", warehouse=warehouse, env={"INTERREG_KEEP_FILES": files})
-        return done, warehouse, result
-
-    done, warehouse, result = built_once(tmp_path_factory, worker_id, "keep-hostile-run", run)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return done, warehouse, result
+@pytest.fixture
+def hostile_keep(hostile_run) -> tuple[Hostile, Path, object]:
+    """The hostile run as these tests read it: what support.keep_workbooks did to keep.eu's
+    sample (its formula workbook's two projects included), the warehouse, the run."""
+    return hostile_run["keep"], hostile_run["warehouse"], hostile_run["result"]
 
 
 def test_bad_cells_conflicting_duplicates_and_dangling_partners_are_quarantined_by_row_and_column(
-    hostile_run, good
+    hostile_keep, good
 ):
-    done, warehouse, result = hostile_run
-    assert "quarantined in audit.rejected_rows" in result.stderr
+    done, warehouse, result = hostile_keep
+    assert "keep.eu rule failures quarantined in audit.rejected_rows" in result.stderr
     with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         rejected = con.execute(
             "SELECT file, row_number, column_name, check_name, message FROM audit.rejected_rows"
@@ -501,9 +287,9 @@ def test_bad_cells_conflicting_duplicates_and_dangling_partners_are_quarantined_
 
 
 def test_a_project_listed_twice_alike_is_merged_and_listed_twice_differently_is_quarantined(
-    hostile_run, good
+    hostile_keep, good
 ):
-    done, warehouse, _ = hostile_run
+    done, warehouse, _ = hostile_keep
     (programme, merged), (_, conflicting) = done.merged_project, done.conflicting_project
     with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         listed = dict(
@@ -537,8 +323,8 @@ def test_a_project_listed_twice_alike_is_merged_and_listed_twice_differently_is_
     assert good_partners > 0 and partners == 0  # every partner of it left out too
 
 
-def test_everything_else_is_published_exactly_as_from_the_good_file(hostile_run, good):
-    done, warehouse, _ = hostile_run
+def test_everything_else_is_published_exactly_as_from_the_good_file(hostile_keep, good):
+    done, warehouse, _ = hostile_keep
     left_out = sorted(done.touched | {FORMULA_PROJECT, FORMULA_PARTNER})
 
     def rows(path: Path, mart: str) -> list[tuple]:
@@ -555,8 +341,8 @@ def test_everything_else_is_published_exactly_as_from_the_good_file(hostile_run,
         assert rows(warehouse, mart) == expected, mart  # no value misread, none null
 
 
-def test_an_extra_column_is_reported_as_drift_and_the_run_succeeds(hostile_run):
-    done, warehouse, _ = hostile_run
+def test_an_extra_column_is_reported_as_drift_and_the_run_succeeds(hostile_keep):
+    done, warehouse, _ = hostile_keep
     with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         drift = con.execute(
             "SELECT file, column_name FROM audit.schema_drift WHERE source = 'keep'"
@@ -564,8 +350,8 @@ def test_an_extra_column_is_reported_as_drift_and_the_run_succeeds(hostile_run):
     assert drift == [(f"{done.name} [{PROJECTS}]", DRIFT_COLUMN)]
 
 
-def test_formulas_come_out_as_text_in_the_keep_marts_never_evaluated(hostile_run):
-    done, warehouse, _ = hostile_run
+def test_formulas_come_out_as_text_in_the_keep_marts_never_evaluated(hostile_keep):
+    done, warehouse, _ = hostile_keep
     with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         project_names = dict(
             con.execute(
@@ -585,8 +371,8 @@ def test_formulas_come_out_as_text_in_the_keep_marts_never_evaluated(hostile_run
     assert sorted(partner_names) == sorted((a, FORMULA) for a in formulas)
 
 
-def test_quotes_semicolons_comments_and_sql_in_free_text_are_stored_exactly(hostile_run, good):
-    done, warehouse, _ = hostile_run
+def test_quotes_semicolons_comments_and_sql_in_free_text_are_stored_exactly(hostile_keep, good):
+    done, warehouse, _ = hostile_keep
     with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         acronyms = sorted(done.project_descriptions)
         projects = {

@@ -11,6 +11,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.config import SAMPLE_MONITORING_DIR
+
 Rows = list[dict[str, str]]
 
 
@@ -18,6 +20,11 @@ def read_rows(path: Path) -> tuple[list[str], Rows]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames or []), list(reader)
+
+
+def sample_rows(name: str) -> Rows:
+    """The rows of one file of the bundled sample export."""
+    return read_rows(SAMPLE_MONITORING_DIR / name)[1]
 
 
 def write_rows(
@@ -56,6 +63,25 @@ def read_manifest(export: Path) -> dict:
 
 def write_manifest(export: Path, manifest: dict) -> None:
     (export / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+EXTRA_COLUMN = "exporter_note"  # a column the contract does not know: drift, not an error
+
+
+def reshape(export: Path) -> None:
+    """The same data in another byte shape, in place: a BOM, CRLF line ends, columns in
+    another order, and an extra column (EXTRA_COLUMN) in projects.csv; the manifest's hashes
+    follow."""
+
+    def reorder_and_extend(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
+        for row in rows:
+            row[EXTRA_COLUMN] = 'free text, with "quotes"\nand a newline'
+        return [*reversed(header), EXTRA_COLUMN], rows
+
+    edit_file(export, "projects.csv", reorder_and_extend, bom=True, crlf=True)
+    edit_file(export, "partners.csv", lambda h, r: (h, r), crlf=True)
+    edit_file(export, "policy_changes.csv", lambda h, r: (list(reversed(h)), r), bom=True)
+    rewrite_manifest(export)
 
 
 def edit_file(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.warehouse.summary import FIGURES
 from support.cli import file_hash, published
+from support.reference_headline import headline_as_of, headline_dates
 from tools.compare_marts import fingerprints
 
 
@@ -40,3 +42,22 @@ def leftovers(warehouse: Path) -> list[str]:
 def table_names(path: Path) -> set[tuple[str, str]]:
     with duckdb.connect(str(path), read_only=True) as con:
         return set(con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall())
+
+
+def headline_rows(warehouse: Path) -> dict:
+    """marts.headline_results of the published file: as-of date -> {figure: value}."""
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
+        rows = con.execute(
+            f"SELECT as_of_date, {', '.join(FIGURES)} FROM marts.headline_results ORDER BY 1"
+        ).fetchall()
+    return {row[0]: dict(zip(FIGURES, row[1:], strict=True)) for row in rows}
+
+
+def assert_headline_matches_reference(warehouse: Path, export: Path) -> None:
+    """Every cell of the published headline equals the independent computation on `export`
+    (support/reference_headline.py), on every date."""
+    rows = headline_rows(warehouse)
+    assert list(rows) == headline_dates(export)
+    for as_of, figures in rows.items():
+        expected = headline_as_of(export, as_of)
+        assert figures == expected, f"as of {as_of}"

@@ -3,7 +3,6 @@ keep.eu on 127.0.0.1) or archived export files, end to end into the published ma
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.built_once import built_once
-from support.cli import copy_warehouse, interreg
+from support.cli import copy_warehouse, file_hash, interreg, published
 from werkzeug import Request, Response
 
 from pipelines.config import SAMPLE_KEEP_FILE
@@ -28,7 +27,7 @@ def run_with_keep(warehouse: Path, **keep: str) -> subprocess.CompletedProcess:
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse / "interreg.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(published(warehouse)), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
@@ -83,7 +82,7 @@ def test_the_api_export_is_landed_and_reconciled_with_the_monitoring_export(api_
     (sidecar,) = [json.loads(p.read_text()) for p in sidecars]
     assert sidecar["request_body"] == json.loads(seen[0]["body"])
     assert sidecar["url"] == f"{base}/search/projects/"
-    assert sidecar["sha256"] == hashlib.sha256(SAMPLE_KEEP_FILE.read_bytes()).hexdigest()
+    assert sidecar["sha256"] == file_hash(SAMPLE_KEEP_FILE)
     files = query(warehouse, "select file, rows_read, rows_loaded from audit.loaded_files"
                   " where source = 'keep' order by file")  # fmt: skip
     assert files == [
@@ -107,15 +106,14 @@ def test_a_failing_api_fails_the_run_naming_the_url_and_publishes_nothing(
     api_run, httpserver, tmp_path
 ):
     warehouse = copy_warehouse(api_run[0], tmp_path / "warehouse")  # others read api_run's
-    before = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
+    before = file_hash(published(warehouse))
     base, seen = stand_in(httpserver, b"", status=404)
     result = run_with_keep(warehouse, url=base)
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert f"{base}/search/projects/" in last_line and "404" in last_line
     assert len(seen) == 1 and seen[0].method == "POST"
-    after = hashlib.sha256((warehouse / "interreg.duckdb").read_bytes()).hexdigest()
-    assert after == before
+    assert file_hash(published(warehouse)) == before
 
 
 def test_the_real_legacy_files_through_interreg_keep_files(tmp_path, shared_data):

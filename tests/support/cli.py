@@ -228,8 +228,9 @@ class Background:
 
     @staticmethod
     def _read(stream, lines: list[str]) -> None:
-        for line in stream:
-            lines.append(line.rstrip("\n"))
+        with stream:  # closed at the end of the output, not left to the garbage collector
+            for line in stream:
+                lines.append(line.rstrip("\n"))
 
     @property
     def stderr(self) -> str:

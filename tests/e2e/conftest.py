@@ -29,6 +29,13 @@ def good(published_sample, tmp_path_factory) -> Path:
     return copy_warehouse(published_sample, tmp_path_factory.mktemp("good") / "warehouse")
 
 
+@pytest.fixture
+def good_copy(good, tmp_path) -> Path:
+    """A copy of the good warehouse for one test, whose runs may publish: no other test sees
+    what they do."""
+    return copy_warehouse(good, tmp_path / "warehouse")
+
+
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory, worker_id) -> dict:
     """One run from nothing on hostile sources, once for the session: the monitoring export

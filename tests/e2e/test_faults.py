@@ -86,12 +86,6 @@ def reshaped(tmp_path_factory) -> Path:
     return export
 
 
-@pytest.fixture
-def good_copy(good, tmp_path) -> Path:
-    """A copy of the good warehouse, for one test: what a failure must leave as it was."""
-    return copy_warehouse(good, tmp_path / "warehouse")
-
-
 def fails_and_publishes_nothing(
     warehouse: Path,
     *named: str,

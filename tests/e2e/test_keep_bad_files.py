@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.cli import copy_warehouse, interreg, last_line, published
+from support.cli import interreg, last_line, published
 from support.keep_workbooks import (
     DRIFT_COLUMN,
     FORMULA,
@@ -50,14 +50,6 @@ LEGACY_PARTNER_HEADER = (
     "Department;Legal Status;Country code;NUTS1 (or equivalent);NUTS2 (or equivalent);"
     "NUTS3 (or equivalent)"
 )
-
-
-# --- the warehouses ---
-
-
-@pytest.fixture
-def good_copy(good, tmp_path) -> Path:
-    return copy_warehouse(good, tmp_path / "warehouse")
 
 
 def fails_and_publishes_nothing(warehouse: Path, *files: Path, named: tuple[str, ...]) -> str:

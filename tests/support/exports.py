@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.config import SAMPLE_MONITORING_DIR
+from schemas.monitoring_contract import MONITORING
 
 Rows = list[dict[str, str]]
 
@@ -35,6 +36,23 @@ def write_rows(
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+
+
+def write_export(folder: Path, files: dict[str, Rows]) -> tuple[dict[str, Path], dict[str, int]]:
+    """Every file of the contract from its rows, with no manifest: the paths and record
+    counts that validate_export takes. A file's header is the contract's columns its rows
+    have (all of them for no rows), then any others, in the rows' order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, counts = {}, {}
+    for spec in MONITORING.files:
+        records = files[spec.name]
+        keys = dict.fromkeys(k for r in records for k in r) if records else spec.column_names
+        header = [c for c in spec.column_names if c in keys]
+        header += [k for k in keys if k not in spec.column_names]
+        paths[spec.name] = folder / spec.name
+        write_rows(paths[spec.name], header, records)
+        counts[spec.name] = len(records)
+    return paths, counts
 
 
 def copy_export(source: Path, target: Path) -> Path:

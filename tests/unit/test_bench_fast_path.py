@@ -16,14 +16,13 @@ the fast path to the exact one:
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from support.exports import write_export
 
 import pipelines.sources.monitoring.validate as validate_module
 from pipelines.errors import ContractError
@@ -252,22 +251,6 @@ def tiny_export() -> dict[str, list[dict[str, str]]]:
             }
         )
     return files
-
-
-def write_export(folder: Path, files: dict[str, list[dict[str, str]]]):
-    folder.mkdir(parents=True, exist_ok=True)
-    paths, rows = {}, {}
-    for spec in MONITORING.files:
-        records = files[spec.name]
-        header = list(dict.fromkeys(k for r in records for k in r)) or list(spec.column_names)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
-        paths[spec.name] = folder / spec.name
-        paths[spec.name].write_text(buffer.getvalue(), encoding="utf-8")
-        rows[spec.name] = len(records)
-    return paths, rows
 
 
 def outcome(paths, rows, *, fast: bool, monkeypatch) -> tuple:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from support.exports import write_export
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.errors import ContractError
@@ -153,32 +152,6 @@ def valid_export() -> dict[str, Rows]:
             }
         )
     return files
-
-
-def csv_text(rows: Rows, header: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def write_export(folder: Path, files: dict[str, Rows]) -> tuple[dict[str, Path], dict[str, int]]:
-    """Write the files and the manifest's counts.
-
-    The header: the contract columns the rows have (all of them for no rows), then extras.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    paths, rows = {}, {}
-    for spec in MONITORING.files:
-        records = files[spec.name]
-        keys = dict.fromkeys(k for r in records for k in r) if records else spec.column_names
-        header = [c for c in spec.column_names if c in keys]
-        header += [k for k in keys if k not in spec.column_names]
-        paths[spec.name] = folder / spec.name
-        paths[spec.name].write_text(csv_text(records, header), encoding="utf-8")
-        rows[spec.name] = len(records)
-    return paths, rows
 
 
 def validate(tmp_path: Path, files: dict[str, Rows], **options):

@@ -10,13 +10,7 @@ from support.built_once import built_once
 from support.cli import copy_warehouse, interreg
 from support.exports import copy_export
 from support.hostile_export import hostile_export
-from support.keep_workbooks import (
-    FORMULA,
-    FORMULA_PARTNER,
-    FORMULA_PROJECT,
-    formula_workbook,
-    hostile_workbook,
-)
+from support.keep_workbooks import formula_workbook, hostile_workbook
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 
@@ -50,9 +44,7 @@ def hostile_run(tmp_path_factory, worker_id) -> dict:
         export = copy_export(SAMPLE_MONITORING_DIR, folder / "export")
         monitoring = hostile_export(export)
         keep = hostile_workbook(folder / "keep_hostile.xlsx")
-        formulas = formula_workbook(folder / "keep_formulas.xlsx")
-        keep.project_names[FORMULA_PROJECT] = FORMULA
-        keep.partner_names[FORMULA_PARTNER] = FORMULA
+        formulas = formula_workbook(folder / "keep_formulas.xlsx", keep)
         files = os.pathsep.join(map(str, (keep.path, formulas)))
         warehouse = folder / "warehouse"
         result = interreg(

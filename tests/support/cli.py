@@ -18,7 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from pipelines.config import REPO_ROOT
+
 CONSOLE_SCRIPT = Path(sys.executable).with_name("interreg")
 
 

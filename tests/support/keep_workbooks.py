@@ -199,10 +199,11 @@ def hostile_workbook(path: Path) -> Hostile:
 FORMULA_PROJECT, FORMULA_PARTNER = "FORMULA-IN-NAME", "FORMULA-IN-PARTNER"
 
 
-def formula_workbook(path: Path) -> Path:
+def formula_workbook(path: Path, done: Hostile) -> Path:
     """Two projects of their own, with real formula cells (as openpyxl saves them: no cached
     value) as a project name and as an organisation name. keep.eu writes no formulas: a
-    workbook with them was edited by hand, and it is read another way (read.py)."""
+    workbook with them was edited by hand, and it is read another way (read.py). Their names
+    join what `done` says the run must show."""
     book = openpyxl.Workbook()
     projects = book.active
     projects.title = PROJECTS
@@ -220,4 +221,6 @@ def formula_workbook(path: Path) -> Path:
         row["Organisation in language 2"] = "Agentur"  # the partner has a name either way
         partners.append([row[h] for h in PARTNER_HEADERS])
     assert projects["E2"].data_type == "f" and partners["D3"].data_type == "f"
+    done.project_names[FORMULA_PROJECT] = FORMULA  # what the run must show, with the rest
+    done.partner_names[FORMULA_PARTNER] = FORMULA
     return save(book, path)

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from support.exports import write_export
-from support.tiny_export import Rows, partner, project, report, valid_export
+from support.exports import Rows, write_export
+from support.tiny_export import partner, project, report, valid_export
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 from pipelines.errors import ContractError

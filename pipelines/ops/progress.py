@@ -7,6 +7,7 @@ step. Used for every run of the code location (Definitions(loggers=...)).
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from dagster import Field, logger
@@ -32,8 +33,22 @@ class ProgressFormatter(logging.Formatter):
             if event.event_type_value == "STEP_SUCCESS":
                 text += f" in {event.event_specific_data.duration_ms / 1000:.1f} s"
             return f"{time}  {step:<28} {text}".rstrip()
-        message = meta.get("orig_message", record.getMessage())
+        message = once_each(meta.get("orig_message", record.getMessage()))
         return f"{time}  {step:<28} {record.levelname.lower()}: {message}"
+
+
+# Dagster's "Dependencies for step X failed: ['dbt_models', 'dbt_models', ...]" names a
+# failed step once per input of X it feeds: 42 times for the dbt assets. A list of steps.
+_STEP_LIST = re.compile(r"\[('[^']*'(?:, '[^']*')*)\]")
+
+
+def once_each(message: str) -> str:
+    """Dagster's message of a step not run, with each step of its lists once."""
+    if not message.startswith("Dependencies for step"):
+        return message
+    return _STEP_LIST.sub(
+        lambda found: "[" + ", ".join(dict.fromkeys(found[1].split(", "))) + "]", message
+    )
 
 
 class ProgressFilter(logging.Filter):

@@ -231,7 +231,8 @@ def _counts(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, int]:
     changes, projects, practices = con.execute(
         "SELECT (SELECT count(*) FROM marts.policy_changes WHERE validated_on <= $1),"
         " (SELECT count(*) FROM marts.projects WHERE approved_on <= $1),"
-        " (SELECT count(*) FROM marts.good_practices WHERE submitted_on <= $1)",
+        " (SELECT count(*) FROM marts.good_practices WHERE submitted_on <= $1"
+        " OR validated_on <= $1)",
         [day],
     ).fetchone()
     return {"changes": changes, "projects": projects, "practices": practices}

@@ -99,7 +99,8 @@ PROJECTS_LISTING = Listing(
     """coalesce(p.lead_partner_country_code, '') AS f0,
        json_array(json_array(link(p.acronym, p.project_id), coalesce(p.title, ''),
          json_array(p.priority_axis::VARCHAR, p.priority_axis), iso(p.approved_on),
-         coalesce(p.status, ''), money(p.total_budget_eur), counted(p.partners),
+         replace(coalesce(r.progress_status, ''), '_', ' '), money(p.total_budget_eur),
+         counted(p.partners),
          coalesce(p.lead_partner_name, ''),
          CASE WHEN coalesce(p.lead_partner_country_code, '') <> ''
            THEN link(p.lead_partner_country_name, p.lead_partner_country_code)
@@ -146,7 +147,7 @@ PRACTICES = Listing(
              CASE WHEN status = 'validated' AND validated_on > $day THEN 'submitted'
                ELSE status END AS shown_status,
              CASE WHEN validated_on <= $day THEN validated_on END AS shown_validated
-           FROM marts.good_practices WHERE submitted_on <= $day)""",
+           FROM marts.good_practices WHERE submitted_on <= $day OR validated_on <= $day)""",
     "submitted_on DESC, good_practice_id",
     2,
 )

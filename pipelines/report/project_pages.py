@@ -31,11 +31,15 @@ BUNDLE_SQL = (
     " (h, c) -> (h * 31 + c) % 1000003) % {count}"
 )
 
-# One JSON object per project (the fields static/project.js reads); $day: the date. The
+# One JSON object per project (the fields static/project.js reads); $day: the date, and the
+# status is the project's on that date (project_results.progress_status). The
 # lists carry their sort keys and are sorted by the page: an ordered aggregate
 # (string_agg … ORDER BY) took DuckDB seconds at 100x, the sort in the page nothing.
 PROJECT_SQL = """
 WITH last AS (SELECT max(as_of_date) AS d FROM marts.project_results WHERE as_of_date <= $day),
+progress AS (
+  SELECT project_id, replace(progress_status, '_', ' ') AS status
+  FROM marts.project_results WHERE as_of_date = (SELECT d FROM last)),
 history AS (
   SELECT project_id, string_agg(json_array(iso(as_of_date), policy_learning_events,
     good_practices_identified, good_practices_validated, people_with_increased_capacity,
@@ -60,11 +64,12 @@ practices AS (
     CASE WHEN status = 'validated' AND validated_on > $day THEN 'submitted' ELSE status END,
     CASE WHEN validated_on <= $day THEN iso(validated_on) END, iso(submitted_on),
     good_practice_id)::VARCHAR, ',') AS rows
-  FROM marts.good_practices WHERE submitted_on <= $day GROUP BY project_id),
+  FROM marts.good_practices WHERE submitted_on <= $day OR validated_on <= $day
+  GROUP BY project_id),
 projects AS (
   SELECT {bundle} AS bundle, to_json(p.project_id)::VARCHAR || ':' || left(json_object(
     'acronym', p.acronym, 'title', p.title, 'priority', p.priority_axis,
-    'priority_label', p.priority_axis_label, 'call', p.call_no, 'status', p.status,
+    'priority_label', p.priority_axis_label, 'call', p.call_no, 'status', s.status,
     'approved', iso(p.approved_on), 'start', iso(p.start_date), 'end', iso(p.end_date),
     'budget', p.total_budget_eur::VARCHAR, 'erdf', p.erdf_eur::VARCHAR,
     'website', p.website, 'themes', p.keep_themes, 'description', p.keep_description
@@ -72,6 +77,7 @@ projects AS (
     || coalesce(pa.rows, '') || '],"changes":[' || coalesce(c.rows, '')
     || '],"practices":[' || coalesce(g.rows, '') || ']}' AS entry
   FROM marts.projects p
+  LEFT JOIN progress s ON s.project_id = p.project_id
   LEFT JOIN history h ON h.project_id = p.project_id
   LEFT JOIN partners pa ON pa.project_id = p.project_id
   LEFT JOIN changes c ON c.project_id = p.project_id

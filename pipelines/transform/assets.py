@@ -19,13 +19,18 @@ from dagster import (
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliInvocation,
     DbtCliResource,
     dbt_assets,
 )
 
 from pipelines.constants import STALE_AFTER, STALE_WARNING_AFTER
 from pipelines.errors import PipelineError
+from pipelines.transform.failures import (
+    failed_nodes,
+    failures_line,
+    is_failed_check,
+    with_build_metadata,
+)
 from pipelines.transform.project import dbt_project, dbt_workdir
 from pipelines.warehouse.fingerprint import forced, unchanged_since_published
 from pipelines.warehouse.resource import WarehouseResource
@@ -85,21 +90,21 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     invocation = run_dbt.cli(
         dbt_build_args(), context=context, raise_on_error=False, target_path=store.dbt_target_dir
     )
-    # The headline's events wait for dbt to finish: only then can we read the build for the
-    # table the asset shows in the UI (dbt holds the file while it runs).
+    # The headline's events and the failed data tests' wait for dbt to finish: only then can
+    # we read the build for the table the asset shows in the UI and the failing rows a check
+    # shows (dbt holds the file while it runs).
     held = []
     for event in invocation.stream():
-        if event_asset_key(context, event) == HEADLINE_KEY:
+        if event_asset_key(context, event) == HEADLINE_KEY or is_failed_check(event):
             held.append(event)
         else:
             yield event
-    markdown = headline_of(build) if invocation.is_successful() else None
-    for event in held:
-        if isinstance(event, Output) and markdown is not None:
-            event = event.with_metadata({**event.metadata, "headline": MetadataValue.md(markdown)})
-        yield event
-    if not invocation.is_successful():
-        raise PipelineError(f"dbt build failed: {failed_nodes(invocation)}")
+    succeeded = invocation.is_successful()
+    markdown = headline_of(build) if succeeded else None
+    failures = [] if succeeded else failed_nodes(invocation, build)
+    yield from with_build_metadata(held, markdown, failures)
+    if not succeeded:
+        raise PipelineError(f"dbt build failed: {failures_line(failures)}")
 
 
 def event_asset_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
@@ -130,18 +135,3 @@ def unchanged_results(context: AssetExecutionContext, build: os.PathLike) -> Ite
         yield AssetCheckResult(
             asset_key=check.asset_key, check_name=check.name, passed=True, metadata=note
         )
-
-
-def failed_nodes(invocation: DbtCliInvocation) -> str:
-    """The models and tests that failed, by name, for the run's last error line."""
-    try:
-        results = invocation.get_artifact("run_results.json")["results"]
-    except Exception:  # no artifact: dbt failed before running anything
-        return "see the dbt log"
-    failed = [
-        r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"]
-        for r in results
-        if r["status"] in {"error", "fail", "runtime error"}
-    ]
-    shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
-    return shown or "see the dbt log"

@@ -176,6 +176,31 @@ def test_the_long_tables_are_row_files_cut_at_the_date(past_site):
     assert len(rows_of(site / "data" / "practices")) == practices[0][0]
 
 
+def status_on(day: date, start: date, end: date) -> str:
+    """A project's status on a day, from its own dates (withdrawn ones are never listed)."""
+    return "not started" if start > day else "ended" if end < day else "running"
+
+
+def test_a_past_page_shows_each_projects_status_on_its_date(past_site):
+    """Not today's status: a project closed since was running on the page's date."""
+    warehouse, site = past_site
+    projects = query(
+        warehouse,
+        "SELECT project_id, acronym, status, start_date, end_date FROM marts.projects"
+        " WHERE approved_on <= ? ORDER BY acronym, project_id",
+        [PAST],
+    )
+    expected = {acronym: status_on(PAST, start, end) for _, acronym, _, start, end in projects}
+    shown = {r[0][0][0]: r[0][4] for r in rows_of(site / "data" / "projects")}
+    assert shown == expected
+    closed_since = [a for _, a, status, *_ in projects if status == "closed"]
+    assert closed_since and {shown[a] for a in closed_since} >= {"running"}
+    bundles = int(re.search(r'data-bundles="(\d+)"', text_of(site / "project.html"))[1])
+    for project_id, acronym, _, start, end in projects[:: max(1, len(projects) // 20)]:
+        bundle = site / "data" / "project" / f"b{bundle_of(project_id, bundles)}.js"
+        assert read_bundle(bundle)[project_id]["status"] == status_on(PAST, start, end), acronym
+
+
 def test_a_country_page_tells_its_story_from_the_marts(past_site):
     warehouse, site = past_site
     code, name, partners, changes, funds = query(

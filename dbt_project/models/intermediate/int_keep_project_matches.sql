@@ -1,4 +1,5 @@
--- The programme's projects in both sources: every active monitoring project, with the
+-- The programme's projects in both sources: every active monitoring project approved by the
+-- export's date (the projects mart's), with the
 -- keep.eu project of the same acronym in the same programme (int_keep_programme_projects)
 -- if there is one, then every keep.eu project of the programme that no monitoring project
 -- matched. Acronyms match whatever their case, accents, spacing and punctuation
@@ -14,6 +15,7 @@ monitoring as (
         acronym,
         regexp_replace(lower(strip_accents(acronym)), '[^\p{L}\p{N}]', '', 'g') as acronym_key
     from {{ ref('int_projects_active') }}
+    where approved_on <= {{ export_date() }}
 
 ),
 

@@ -1,11 +1,16 @@
--- One row per good practice of a non-withdrawn project, whatever its status, with the
--- partner that identified it. country_code is the good practice's own (good_practices.csv);
--- nuts2_code is its partner's region.
+-- One row per good practice of a non-withdrawn project, whatever its status, as it stood on
+-- the export's date E: one submitted (or validated) by E is listed; one validated after E
+-- is still `submitted` there, without a validated_on. With the partner that identified it.
+-- country_code is the good practice's own (good_practices.csv); nuts2_code is its
+-- partner's region.
 with
 
 good_practices as (
 
-    select * from {{ ref('stg_monitoring__good_practices') }}
+    select
+        *,
+        status = 'validated' and validated_on <= {{ export_date() }} as is_validated_by_export
+    from {{ ref('stg_monitoring__good_practices') }}
 
 ),
 
@@ -39,9 +44,15 @@ final as (
         country_names.country_name,
         partners.nuts2_code,
         good_practices.title,
-        good_practices.status,
+        case
+            when good_practices.is_validated_by_export then 'validated'
+            when good_practices.status = 'validated' then 'submitted'
+            else good_practices.status
+        end as status,
         good_practices.submitted_on,
-        good_practices.validated_on
+        case
+            when good_practices.is_validated_by_export then good_practices.validated_on
+        end as validated_on
     from good_practices
     inner join projects
         on good_practices.project_id = projects.project_id
@@ -49,6 +60,8 @@ final as (
         on good_practices.partner_id = partners.partner_id
     left join country_names
         on good_practices.country_code = country_names.country_code
+    where good_practices.submitted_on <= {{ export_date() }}
+        or good_practices.is_validated_by_export
 
 )
 

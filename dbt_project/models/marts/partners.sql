@@ -1,5 +1,5 @@
--- One row per partner of a non-withdrawn project, with labels: the partner level that
--- country and regional totals add up from. A partner without a NUTS-2 code is kept, with a
+-- One row per partner of a non-withdrawn project approved by the export's date, with
+-- labels: the partner level that country and regional totals add up from. A partner without a NUTS-2 code is kept, with a
 -- null nuts2_code; region_name is the programme area's name for the code (null outside it).
 with
 
@@ -53,6 +53,7 @@ final as (
         on partners.nuts2_code = eligible_regions.nuts2_code
     left join country_names
         on partners.country_code = country_names.country_code
+    where partners.project_approved_on <= {{ export_date() }}
 
 )
 

@@ -1,5 +1,6 @@
--- One row per validated policy change of a non-withdrawn project, with its instrument,
--- the instrument's responsible partner and the project.
+-- One row per policy change of a non-withdrawn project validated by the export's date
+-- (one validated after it counts on no date), with its instrument, the instrument's
+-- responsible partner and the project.
 with
 
 policy_changes as (
@@ -56,6 +57,7 @@ final as (
         on policy_changes.instrument_type = instrument_types.instrument_type
     left join change_types
         on policy_changes.change_type = change_types.change_type
+    where policy_changes.validated_on <= {{ export_date() }}
 
 )
 

@@ -1,4 +1,4 @@
--- One row per non-withdrawn project, with its partnership, its lead partner's place, its
+-- One row per non-withdrawn project approved by the export's date, with its partnership, its lead partner's place, its
 -- results as of the export (the last date of project_results; 0 where it has none) and
 -- what keep.eu says of it (matched on the acronym within the programme:
 -- int_keep_project_matches).
@@ -20,7 +20,7 @@ partners as (
 project_results as (
 
     select * from {{ ref('project_results') }}
-    where as_of_date = (select max(as_of_date) from {{ ref('int_as_of_dates') }})
+    where as_of_date = {{ export_date() }}
 
 ),
 
@@ -110,6 +110,7 @@ final as (
         on projects.project_id = keep_matches.project_id
     left join keep_projects
         on keep_matches.keep_project_key = keep_projects.keep_project_key
+    where projects.approved_on <= {{ export_date() }}
 
 )
 

@@ -26,8 +26,11 @@ Decisions where the contract is silent:
   that DECIMAL(18,2) and BIGINT hold, so that every accepted value loads.
 * A date's year is 0001 or later.
 * A rule that compares two columns passes when either value is null or malformed: that row
-  is already reported by the column's own check, once. So does a column's range or calendar
-  check on a value not written as its type: that is the form check's failure, reported once.
+  is already reported by the column's own check, once. So does a column's range, allowed
+  values or calendar check on a value not written as its type: that is the form check's
+  failure, reported once.
+* An integer column's allowed values (nuts_version) compare as integers, as its range does:
+  the form is "digits only", so 02016 is 2016.
 """
 
 from __future__ import annotations
@@ -91,7 +94,9 @@ def column_rules(column: Column) -> list[ColumnRule]:
     rules = list(_TYPE_RULES.get(column.type, []))
     if column.type == "integer" and (column.min_value is not None or column.max_value is not None):
         rules.append(_range_rule(column.min_value, column.max_value))
-    if column.values is not None:
+    if column.values is not None and column.type == "integer":
+        rules.append(_allowed_integers(column.values))
+    elif column.values is not None:
         allowed = ", ".join(literal(v) for v in column.values)
         rules.append(
             ColumnRule(
@@ -141,6 +146,16 @@ _TYPE_RULES: dict[str, list[ColumnRule]] = {
         ),
     ],
 }
+
+
+def _allowed_integers(values: tuple[str, ...]) -> ColumnRule:
+    """An integer's allowed values compare as integers: digits only, so "02016" is 2016."""
+    numbers = ", ".join(str(int(v)) for v in values)
+    return ColumnRule(
+        "allowed_values",
+        f"must be one of: {', '.join(values)}",
+        lambda c: f"NOT {written(c, INTEGER_FORMAT)} OR TRY_CAST({c} AS BIGINT) IN ({numbers})",
+    )
 
 
 def _range_rule(low: int | None, high: int | None) -> ColumnRule:

@@ -182,6 +182,31 @@ def test_amount_form(tmp_path, amount, ok):
         assert rejected_cases(result, "programme.csv") == {(1, "erdf_budget_eur", "amount_format")}
 
 
+@pytest.mark.parametrize(
+    "version, failure",
+    [
+        ("2013", None),
+        ("2016", None),
+        ("2021", None),
+        ("02016", None),  # an integer is "digits only": leading zeros allowed, as in "01"
+        ("2015", "allowed_values"),
+        ("20160", "allowed_values"),
+        ("2016.0", "integer_format"),  # not written as an integer: that failure, once
+    ],
+)
+def test_nuts_version_is_one_of_three_integers_however_written(tmp_path, version, failure):
+    files = valid_export()
+    files["programme.csv"][0]["nuts_version"] = version
+    result = validate(tmp_path, files, max_rejected_pct=100)
+    expected = set() if failure is None else {(1, "nuts_version", failure)}
+    assert rejected_cases(result, "programme.csv") == expected
+    if failure is None:
+        con = duckdb.connect()
+        load_export(con, MONITORING, result.tables)
+        loaded_version = con.execute("SELECT nuts_version FROM raw_monitoring.programme").fetchone()
+        assert loaded_version == (int(version),)
+
+
 def test_an_impossible_date_is_quarantined(tmp_path):
     files = valid_export()
     files["projects.csv"][0]["end_date"] = "2022-02-30"

@@ -12,6 +12,9 @@ ordered iteration only, no clock, LF line ends, UTF-8, RFC 4180 minimal quoting.
 
     python -m tools.samples.monitoring --out sample/monitoring [--seed 2014] [--scale 1]
     python -m tools.samples.monitoring --refresh-regions   # rebuild the programme area
+    python -m tools.samples.monitoring --wide --out DIR [--seed N] [--scale 0.05]
+
+--wide writes instead an export as wide as the contract, for tests (wide_export.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from schemas.monitoring_contract import MONITORING
+from tools.samples import wide_export
 
 PROGRAMME_ID = "2014TC16RFIR001"
 PROGRAMME_NAME = "Interreg Europe 2014-2020"
@@ -1633,7 +1637,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="folder to write the export into")
     parser.add_argument("--seed", type=int, default=2014)
-    parser.add_argument("--scale", type=int, default=1, help="multiplies the projects")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiplies the projects: a whole number (with --wide, any number >= 0.05)",
+    )
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="write a random export as wide as the contract, for tests (wide_export.py)",
+    )
     parser.add_argument(
         "--refresh-regions",
         action="store_true",
@@ -1641,6 +1655,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--shared-data", type=Path, default=SHARED_DATA)
     args = parser.parse_args(argv)
+    if args.wide:
+        if not args.out or args.refresh_regions:
+            parser.error("--wide takes --out DIR (and --seed, --scale), nothing else")
+        if not args.scale >= wide_export.MIN_SCALE:
+            parser.error(f"--scale must be at least {wide_export.MIN_SCALE}")
+        wide_export.generate(args.out, seed=args.seed, scale=args.scale)
+        print(f"{args.out}: wide export, seed {args.seed}, scale {args.scale}")
+        return
+    if not args.scale.is_integer():
+        parser.error("--scale must be a whole number (a fraction only with --wide)")
+    args.scale = int(args.scale)
     if not args.out and not args.refresh_regions:
         parser.error("give --out DIR and/or --refresh-regions")
     if args.refresh_regions:

@@ -21,7 +21,7 @@ PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
 
-.PHONY: run test test-fast dev serve lint sample docs clean chromium postgres bench nuts-layer screenshots
+.PHONY: run test test-fast test-deep dev serve lint sample docs clean chromium postgres bench nuts-layer screenshots
 
 run: $(INSTALLED) $(MANIFEST)
 	$(BIN)/interreg run
@@ -35,6 +35,13 @@ test: $(INSTALLED) $(MANIFEST) chromium postgres
 test-fast: $(INSTALLED) $(MANIFEST)
 	$(BIN)/ruff check .
 	$(PYTEST) -m "not e2e and not slow"
+
+# The contract-wide exports through the marts on many fresh seeds (tests/integration/
+# test_contract_seeds.py; `make test` runs 2), at every scale from 0.05 to 2, with the
+# reference's own test. A failing seed reproduces with `SAMPLE_SEED=<n> make test`;
+# SAMPLE_SEEDS=<k> make test-deep runs k seeds.
+test-deep: $(INSTALLED) $(MANIFEST)
+	SAMPLE_SEEDS=$${SAMPLE_SEEDS:-50} $(PYTEST) tests/integration/test_contract_seeds.py tests/unit/test_reference_as_of.py
 
 dev: $(INSTALLED) $(MANIFEST)
 	$(BIN)/dagster dev -w workspace.yaml

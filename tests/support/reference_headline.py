@@ -209,7 +209,12 @@ def headline_dates(export_dir: Path | str | Export) -> list[date]:
     """
     export = _export(export_dir)
     earliest = min(approved_on for _, approved_on in export.projects.values())
-    last = export.exported_on
+    return as_of_dates(earliest, export.exported_on)
+
+
+def as_of_dates(earliest: date, last: date) -> list[date]:
+    """Every month end from the month of `earliest` to the month of `last`, the last one
+    replaced by `last` when that is earlier (headline_dates, from the two dates)."""
     dates: list[date] = []
     year, month = earliest.year, earliest.month
     while (year, month) <= (last.year, last.month):

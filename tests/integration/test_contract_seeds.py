@@ -1,0 +1,307 @@
+"""Exports as wide as the contract, through the marts, checked cell by cell.
+
+For each seed, tools/samples/wide_export.py writes a random export that follows contract v1
+and uses what it allows (report histories to untangle, rows dated on and after the export
+day, withdrawn projects, national instruments, changes validated before their project's
+approval...). The pipeline's own steps build its marts (tests/support/seed_build.py:
+validate, without losing a row; load; `dbt build` with the data tests), and every mart must
+hold exactly the rows of the independent reference (tests/support/reference_marts.py,
+the contract's definitions and the rule of "as of"): every key, every date, every column,
+amounts to the cent.
+
+The rule of "as of", in every mart: E is the date of the manifest's exported_at; a row
+dated after a date D counts on no date <= D; nothing dated after E is in any mart; nothing
+of a withdrawn project counts anywhere.
+
+Seeds: every run draws fresh ones, shown in the test ids (`seed-<n>-scale-<s>`). A seed
+fixes its scale (SCALES[seed % 9]), so a failure reproduces with `SAMPLE_SEED=<n> make
+test`. The environment:
+
+* SAMPLE_SEED=<n>[,<n>...]: these seeds instead of fresh ones;
+* SAMPLE_SCALE=<s>: this scale for every seed;
+* SAMPLE_SEEDS=<k>: the number of fresh seeds, 2 by default (scales 0.05 and 0.2);
+  `make test-deep` runs 50, over every scale from 0.05 to 2.
+
+Cost: a seed is built once for the session, whichever worker asks first, in about 7 s of
+CPU at any scale up to 2 (dbt in a server process per worker: 7.6 s once, 3.3 s for each
+further worker; support/seed_build.py). Its ten comparisons then take well under a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.built_once import built_once
+from support.reference_headline import headline_as_of
+from support.reference_marts import MART_KEYS, Marts, expected_marts
+from support.seed_build import Cost, DbtServer, build_marts, not_passed
+
+pytestmark = pytest.mark.slow
+
+# A seed's scale: SCALES[seed % len(SCALES)].
+SCALES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
+DEFAULT_SCALES = (0.05, 0.2)  # the fresh seeds of a plain run, in turn
+MAX_LISTED = 25  # mismatches listed in full in a failure's message
+
+
+def scale_of(seed: int) -> float:
+    if os.environ.get("SAMPLE_SCALE"):
+        return float(os.environ["SAMPLE_SCALE"])
+    return SCALES[seed % len(SCALES)]
+
+
+def fresh_seeds(count: int) -> list[int]:
+    """`count` seeds never seen before, with scales in turn from DEFAULT_SCALES (two) or
+    from SCALES (more). Every pytest-xdist worker of a run draws the same ones."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or os.urandom(16).hex()
+    rng = random.Random(run)
+    scales = DEFAULT_SCALES if count <= len(DEFAULT_SCALES) else SCALES
+    seeds = []
+    for i in range(count):
+        base = rng.randrange(100_000, 1_000_000) // len(SCALES) * len(SCALES)
+        seeds.append(base + SCALES.index(scales[i % len(scales)]))
+    return seeds
+
+
+def seeds() -> list[int]:
+    if os.environ.get("SAMPLE_SEED"):
+        return [int(s) for s in os.environ["SAMPLE_SEED"].split(",")]
+    return fresh_seeds(int(os.environ.get("SAMPLE_SEEDS", "2")))
+
+
+SEEDS = seeds()
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class Seed:
+    seed: int
+    scale: float
+    export_dir: Path
+    db_path: Path
+    dbt_results: list[dict]
+    cost: Cost
+
+    def __str__(self) -> str:
+        return (
+            f"seed {self.seed}, scale {self.scale}"
+            f" (again: SAMPLE_SEED={self.seed} SAMPLE_SCALE={self.scale} make test)"
+        )
+
+
+class LazyServer:
+    """This worker's dbt server, started by the first build it makes. The session's first
+    server parses the project; the others start from its parse (support/seed_build.py)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+        self.tmp_path_factory, self.worker_id = tmp_path_factory, worker_id
+        self.server: DbtServer | None = None
+
+    def get(self) -> DbtServer:
+        if self.server is None:
+            self.server = DbtServer()
+            state = built_once(
+                self.tmp_path_factory,
+                self.worker_id,
+                "contract-seeds-dbt-parse",
+                lambda folder: self.server.parse(folder / "parse"),
+            )
+            if not self.server.parsed:
+                self.server.parse(self.tmp_path_factory.mktemp("dbt-parse"), state)
+        return self.server
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+
+@pytest.fixture(scope="session")
+def dbt_server(tmp_path_factory, worker_id):
+    server = LazyServer(tmp_path_factory, worker_id)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed-{s}-scale-{scale_of(s)}")
+def seed(request, tmp_path_factory, worker_id, dbt_server) -> Seed:
+    """The seed's export and its marts, built once for the session."""
+    number, scale = request.param, scale_of(request.param)
+
+    def build(folder: Path) -> Seed:
+        from tools.samples.wide_export import generate
+
+        export_dir = folder / "export"
+        generate(export_dir, seed=number, scale=scale)
+        built = build_marts(export_dir, folder / "build", dbt_server.get())
+        print(f"seed {number}, scale {scale}: {built.cost}")
+        return Seed(number, scale, export_dir, built.db_path, built.results, built.cost)
+
+    return built_once(tmp_path_factory, worker_id, f"contract-seed-{number}-{scale}", build)
+
+
+@functools.lru_cache(maxsize=4)
+def expected(export_dir: Path) -> Marts:
+    return expected_marts(export_dir)
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def same(a: object, b: object) -> bool:
+    """Equal, and of the same type (a count is no flag, an amount no float)."""
+    return type(a) is type(b) and a == b
+
+
+def mart_rows(db_path: Path, mart: str) -> tuple[list[str], list[tuple]] | None:
+    """The mart's columns and rows; None when the build left it out."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = ?",
+            [mart],
+        ).fetchone()[0]
+        if not exists:
+            return None
+        cursor = con.execute(f'select * from marts."{mart}"')
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def show_key(key: tuple) -> str:
+    return ", ".join(k.isoformat() if isinstance(k, date) else str(k) for k in key)
+
+
+def mismatches(mart: str, wanted: dict[tuple, dict], columns: list[str], rows: list[tuple]):
+    """What differs between the reference's rows and the mart's, one line each."""
+    keys = MART_KEYS[mart]
+    found: dict[tuple, dict] = {}
+    lines: list[tuple[str, str]] = []  # (what, line)
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        key = tuple(record[k] for k in keys)
+        if key in found:
+            lines.append(("duplicate key", f"{mart} [{show_key(key)}]: more than one row"))
+        found[key] = record
+    known = set(next(iter(wanted.values()), {}))
+    for column in sorted(known - set(columns)):
+        lines.append((f"no column {column}", f"{mart}: column {column} is missing"))
+    for key in sorted(wanted.keys() - found.keys()):
+        lines.append(("row missing", f"{mart} [{show_key(key)}]: missing, expected {wanted[key]}"))
+    for key in sorted(found.keys() - wanted.keys()):
+        lines.append(("row not expected", f"{mart} [{show_key(key)}]: not expected: {found[key]}"))
+    for key in sorted(wanted.keys() & found.keys()):
+        for column, value in wanted[key].items():
+            if column in found[key] and not same(value, found[key][column]):
+                lines.append(
+                    (
+                        column,
+                        f"{mart} [{show_key(key)}] {column}: expected {value!r},"
+                        f" got {found[key][column]!r}",
+                    )
+                )
+    return lines
+
+
+def assert_mart_is_the_reference(seed: Seed, mart: str) -> None:
+    wanted = expected(seed.export_dir)[mart]
+    read = mart_rows(seed.db_path, mart)
+    if read is None:
+        failed = "\n".join(not_passed(seed.dbt_results))
+        pytest.fail(f"{seed}: marts.{mart} was not built; dbt build:\n{failed}", pytrace=False)
+    lines = mismatches(mart, wanted, *read)
+    if lines:
+        counts = Counter(what for what, _ in lines)
+        summary = ", ".join(f"{what}: {n}" for what, n in counts.most_common())
+        listed = "\n".join(line for _, line in lines[:MAX_LISTED])
+        pytest.fail(
+            f"{seed}: marts.{mart} differs from the reference in {len(lines)} places"
+            f" ({summary}); the first:\n{listed}",
+            pytrace=False,
+        )
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def test_the_export_loads_whole_and_dbt_passes_every_data_test(seed: Seed):
+    """A contract-valid export loses no row (seed_build asserts it as it loads), and
+    dbt's data tests, those that tie the marts to each other included, all pass."""
+    failed = not_passed(seed.dbt_results)
+    if failed:
+        pytest.fail(
+            f"{seed}: dbt build:\n"
+            + "\n".join(failed)
+            + "\n(the models skipped were built after it, and are compared all the same)",
+            pytrace=False,
+        )
+
+
+def test_the_reference_replays_the_headline_definitions_date_by_date(seed: Seed):
+    """The reference's headline (a replay of the dated facts) is the contract's
+    definitions computed afresh on every date (reference_headline.headline_as_of)."""
+    for (d,), row in expected(seed.export_dir)["headline_results"].items():
+        definitions = headline_as_of(seed.export_dir, d)
+        assert {k: v for k, v in row.items() if k != "as_of_date"} == definitions, (seed, d)
+
+
+def test_headline_results_are_the_contracts_definitions_on_every_date(seed: Seed):
+    """One row per date D: month ends from the earliest approval (withdrawn projects
+    included) to E, the last one E; every figure as the contract defines it as of D."""
+    assert_mart_is_the_reference(seed, "headline_results")
+
+
+def test_project_results_are_each_projects_own_figures_and_progress(seed: Seed):
+    """A non-withdrawn project has a row on D from its approval on, or earlier where one
+    of its figures is not zero; its figures are the headline's on its own rows, and
+    progress_status is not_approved, not_started, ended or running by its dates."""
+    assert_mart_is_the_reference(seed, "project_results")
+
+
+def test_country_results_count_partners_changes_and_good_practices_by_country(seed: Seed):
+    """Partners and projects approved by D, by the partner's country; changes validated by
+    D, by their instrument's responsible partner's country; good practices validated by D,
+    by the practice's own country; eligible regions and those involved by D."""
+    assert_mart_is_the_reference(seed, "country_results")
+
+
+def test_regional_coverage_history_counts_by_region_on_every_date(seed: Seed):
+    """Every eligible region and every partner's region, on every date: partners, lead
+    partners and projects approved by D; changes validated by D on the region's own
+    instruments (a national instrument is in no region)."""
+    assert_mart_is_the_reference(seed, "regional_coverage_history")
+
+
+def test_regional_coverage_is_the_history_at_the_export_date(seed: Seed):
+    """Of the regions eligible or with a partner at E: a region whose only partners belong
+    to projects approved after E has no row."""
+    assert_mart_is_the_reference(seed, "regional_coverage")
+
+
+def test_projects_are_those_approved_by_the_export_date_with_their_results_then(seed: Seed):
+    """A project approved after E is not listed (its change validated before its approval
+    still counts in the dated marts)."""
+    assert_mart_is_the_reference(seed, "projects")
+
+
+def test_partners_are_those_of_projects_approved_by_the_export_date(seed: Seed):
+    assert_mart_is_the_reference(seed, "partners")
+
+
+def test_policy_changes_are_those_validated_by_the_export_date(seed: Seed):
+    """A change validated after E is not listed, whatever its status in the export."""
+    assert_mart_is_the_reference(seed, "policy_changes")
+
+
+def test_good_practices_are_as_they_stood_at_the_export_date(seed: Seed):
+    """Submitted by E, or validated by E; one validated after E is still 'submitted',
+    without a validated_on."""
+    assert_mart_is_the_reference(seed, "good_practices")

@@ -32,16 +32,14 @@ from __future__ import annotations
 import functools
 import os
 import random
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from support.built_once import built_once
+from support.mart_diff import mart_differences, mart_rows
 from support.reference_headline import headline_as_of
-from support.reference_marts import MART_KEYS, Marts, expected_marts
+from support.reference_marts import Marts, expected_marts
 from support.seed_build import Cost, DbtServer, build_marts, not_passed
 
 pytestmark = pytest.mark.slow
@@ -49,7 +47,6 @@ pytestmark = pytest.mark.slow
 # A seed's scale: SCALES[seed % len(SCALES)].
 SCALES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
 DEFAULT_SCALES = (0.05, 0.2)  # the fresh seeds of a plain run, in turn
-MAX_LISTED = 25  # mismatches listed in full in a failure's message
 
 
 def scale_of(seed: int) -> float:
@@ -157,76 +154,14 @@ def expected(export_dir: Path) -> Marts:
 # --------------------------------------------------------------------------- comparing
 
 
-def same(a: object, b: object) -> bool:
-    """Equal, and of the same type (a count is no flag, an amount no float)."""
-    return type(a) is type(b) and a == b
-
-
-def mart_rows(db_path: Path, mart: str) -> tuple[list[str], list[tuple]] | None:
-    """The mart's columns and rows; None when the build left it out."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'marts' and table_name = ?",
-            [mart],
-        ).fetchone()[0]
-        if not exists:
-            return None
-        cursor = con.execute(f'select * from marts."{mart}"')
-        return [d[0] for d in cursor.description], cursor.fetchall()
-
-
-def show_key(key: tuple) -> str:
-    return ", ".join(k.isoformat() if isinstance(k, date) else str(k) for k in key)
-
-
-def mismatches(mart: str, wanted: dict[tuple, dict], columns: list[str], rows: list[tuple]):
-    """What differs between the reference's rows and the mart's, one line each."""
-    keys = MART_KEYS[mart]
-    found: dict[tuple, dict] = {}
-    lines: list[tuple[str, str]] = []  # (what, line)
-    for row in rows:
-        record = dict(zip(columns, row, strict=True))
-        key = tuple(record[k] for k in keys)
-        if key in found:
-            lines.append(("duplicate key", f"{mart} [{show_key(key)}]: more than one row"))
-        found[key] = record
-    known = set(next(iter(wanted.values()), {}))
-    for column in sorted(known - set(columns)):
-        lines.append((f"no column {column}", f"{mart}: column {column} is missing"))
-    for key in sorted(wanted.keys() - found.keys()):
-        lines.append(("row missing", f"{mart} [{show_key(key)}]: missing, expected {wanted[key]}"))
-    for key in sorted(found.keys() - wanted.keys()):
-        lines.append(("row not expected", f"{mart} [{show_key(key)}]: not expected: {found[key]}"))
-    for key in sorted(wanted.keys() & found.keys()):
-        for column, value in wanted[key].items():
-            if column in found[key] and not same(value, found[key][column]):
-                lines.append(
-                    (
-                        column,
-                        f"{mart} [{show_key(key)}] {column}: expected {value!r},"
-                        f" got {found[key][column]!r}",
-                    )
-                )
-    return lines
-
-
 def assert_mart_is_the_reference(seed: Seed, mart: str) -> None:
-    wanted = expected(seed.export_dir)[mart]
     read = mart_rows(seed.db_path, mart)
     if read is None:
         failed = "\n".join(not_passed(seed.dbt_results))
         pytest.fail(f"{seed}: marts.{mart} was not built; dbt build:\n{failed}", pytrace=False)
-    lines = mismatches(mart, wanted, *read)
-    if lines:
-        counts = Counter(what for what, _ in lines)
-        summary = ", ".join(f"{what}: {n}" for what, n in counts.most_common())
-        listed = "\n".join(line for _, line in lines[:MAX_LISTED])
-        pytest.fail(
-            f"{seed}: marts.{mart} differs from the reference in {len(lines)} places"
-            f" ({summary}); the first:\n{listed}",
-            pytrace=False,
-        )
+    differences = mart_differences(mart, expected(seed.export_dir)[mart], *read)
+    if differences:
+        pytest.fail(f"{seed}: {differences}", pytrace=False)
 
 
 # --------------------------------------------------------------------------- the rules

@@ -200,11 +200,16 @@ def _set_iff(date: str, status_column: str, status: str) -> str:
     )
 
 
-def _unique_together(columns: tuple[str, ...]) -> str:
-    """Rows with every column set are not alike (every duplicate fails, the first too)."""
+def _unique_together(columns: tuple[str, ...], integers: frozenset[str] = frozenset()) -> str:
+    """Rows with every column set are not alike (every duplicate fails, the first too). An
+    integer compares as its value: "01" and "1" are one version ("digits only")."""
     quoted = [quote(c) for c in columns]
     incomplete = " OR ".join(f"{c} IS NULL" for c in quoted)
-    return f"{incomplete} OR count(*) OVER (PARTITION BY {', '.join(quoted)}) = 1"
+    values = [
+        f"coalesce(CAST(TRY_CAST({q} AS BIGINT) AS VARCHAR), {q})" if c in integers else q
+        for c, q in zip(columns, quoted, strict=True)
+    ]
+    return f"{incomplete} OR count(*) OVER (PARTITION BY {', '.join(values)}) = 1"
 
 
 def _row_count_rule(spec: FileSpec) -> pa.Check | None:
@@ -320,7 +325,9 @@ def _unique_rules(spec: FileSpec) -> list[RowRule]:
             f"({', '.join(columns)}) must be unique in the file (every duplicate is reported)"
             if len(columns) > 1
             else f"{columns[0]} must be unique in the file (every duplicate is reported)",
-            sql=_unique_together(columns),
+            sql=_unique_together(
+                columns, frozenset(c for c in columns if spec.column(c).type == "integer")
+            ),
         )
         for columns in spec.unique
     ]

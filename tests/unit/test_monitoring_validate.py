@@ -340,6 +340,21 @@ def test_approved_on_is_set_if_and_only_if_the_report_is_approved(tmp_path):
     }
 
 
+def test_a_report_version_written_twice_with_leading_zeros_is_one_version_twice(tmp_path):
+    """Integers are digits only: period 01, version 01 is period 1, version 1 again."""
+    files = valid_export()
+    files["progress_reports.csv"].append(
+        report("R3", "PGI00001", period_no="01", version="01", approved_on="2016-12-02")
+    )
+    files["progress_reports.csv"].append(report("R4", "PGI00001", period_no="02", version="1"))
+    result = validate(tmp_path, files, max_rejected_pct=100)
+    check = "unique_project_id_period_no_version"
+    assert rejected_cases(result, "progress_reports.csv") == {
+        (1, "project_id", check),
+        (3, "project_id", check),
+    }
+
+
 def test_validated_on_is_set_if_and_only_if_validated(tmp_path):
     files = valid_export()
     files["policy_changes.csv"][0]["validated_on"] = ""

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import random
 from datetime import date
 from pathlib import Path
 
@@ -22,14 +20,15 @@ from support.built_once import built_once
 from support.cli import copy_warehouse, interreg, published
 from support.mart_diff import mart_differences, mart_rows
 from support.reference_marts import MART_KEYS, expected_marts
+from support.seeds import scale_of, seeds
 
 from pipelines.warehouse.exports import DOWNLOADS
 
-SCALE = 0.2
-SEED = int(os.environ.get("SAMPLE_SEED", "").split(",")[0] or random.randrange(10**6))
+# The session's last seed (support/seeds.py): scale 0.2 in a plain run.
+SEED = seeds()[-1]
 
 
-@pytest.fixture(scope="module", params=[SEED], ids=lambda s: f"seed-{s}-scale-{SCALE}")
+@pytest.fixture(scope="module", params=[SEED], ids=lambda s: f"seed-{s}-scale-{scale_of(s)}")
 def wide_run(request, tmp_path_factory, worker_id) -> dict:
     """The run of the seed's export into a new warehouse, once for the session."""
 
@@ -37,13 +36,13 @@ def wide_run(request, tmp_path_factory, worker_id) -> dict:
         from tools.samples.wide_export import generate
 
         export = folder / "export"
-        generate(export, seed=request.param, scale=SCALE)
+        generate(export, seed=request.param, scale=scale_of(request.param))
         warehouse = folder / "warehouse"
         result = interreg("run", warehouse=warehouse, url=str(export))
         return {"export": export, "warehouse": warehouse, "result": result}
 
     found = built_once(tmp_path_factory, worker_id, f"wide-run-{request.param}", run)
-    print(f"the export of seed {request.param}, scale {SCALE}")
+    print(f"the export of seed {request.param}, scale {scale_of(request.param)}")
     return found
 
 

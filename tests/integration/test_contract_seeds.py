@@ -13,14 +13,8 @@ The rule of "as of", in every mart: E is the date of the manifest's exported_at;
 dated after a date D counts on no date <= D; nothing dated after E is in any mart; nothing
 of a withdrawn project counts anywhere.
 
-Seeds: every run draws fresh ones, shown in the test ids (`seed-<n>-scale-<s>`). A seed
-fixes its scale (SCALES[seed % 9]), so a failure reproduces with `SAMPLE_SEED=<n> make
-test`. The environment:
-
-* SAMPLE_SEED=<n>[,<n>...]: these seeds instead of fresh ones;
-* SAMPLE_SCALE=<s>: this scale for every seed;
-* SAMPLE_SEEDS=<k>: the number of fresh seeds, 2 by default (scales 0.05 and 0.2);
-  `make test-deep` runs 50, over every scale from 0.05 to 2.
+Seeds: every session draws fresh ones, shown in the test ids (`seed-<n>-scale-<s>`);
+`SAMPLE_SEED=<n> make test` reproduces a failure (tests/support/seeds.py).
 
 Cost: a seed is built once for the session, whichever worker asks first, in about 7 s of
 CPU at any scale up to 2 (dbt in a server process per worker: 7.6 s once, 3.3 s for each
@@ -30,8 +24,6 @@ further worker; support/seed_build.py). Its ten comparisons then take well under
 from __future__ import annotations
 
 import functools
-import os
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,38 +33,9 @@ from support.mart_diff import mart_differences, mart_rows
 from support.reference_headline import headline_as_of
 from support.reference_marts import Marts, expected_marts
 from support.seed_build import Cost, DbtServer, build_marts, not_passed
+from support.seeds import scale_of, seeds
 
 pytestmark = pytest.mark.slow
-
-# A seed's scale: SCALES[seed % len(SCALES)].
-SCALES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
-DEFAULT_SCALES = (0.05, 0.2)  # the fresh seeds of a plain run, in turn
-
-
-def scale_of(seed: int) -> float:
-    if os.environ.get("SAMPLE_SCALE"):
-        return float(os.environ["SAMPLE_SCALE"])
-    return SCALES[seed % len(SCALES)]
-
-
-def fresh_seeds(count: int) -> list[int]:
-    """`count` seeds never seen before, with scales in turn from DEFAULT_SCALES (two) or
-    from SCALES (more). Every pytest-xdist worker of a run draws the same ones."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or os.urandom(16).hex()
-    rng = random.Random(run)
-    scales = DEFAULT_SCALES if count <= len(DEFAULT_SCALES) else SCALES
-    seeds = []
-    for i in range(count):
-        base = rng.randrange(100_000, 1_000_000) // len(SCALES) * len(SCALES)
-        seeds.append(base + SCALES.index(scales[i % len(scales)]))
-    return seeds
-
-
-def seeds() -> list[int]:
-    if os.environ.get("SAMPLE_SEED"):
-        return [int(s) for s in os.environ["SAMPLE_SEED"].split(",")]
-    return fresh_seeds(int(os.environ.get("SAMPLE_SEEDS", "2")))
-
 
 SEEDS = seeds()
 

@@ -5,8 +5,8 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
-# Dagster's instance: SQLite in dagster_home/, or PostgreSQL (dagster_home_team/, README
-# "Run it for a team") when DAGSTER_PG_HOST is set.
+# Dagster's instance: SQLite in dagster_home/, or PostgreSQL (dagster_home_team/,
+# docs/operations.md, "Run it for a team") when DAGSTER_PG_HOST is set.
 ifdef DAGSTER_PG_HOST
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home_team
 else
@@ -75,11 +75,13 @@ postgres:
 	       && $$([ "$$(id -u)" -eq 0 ] || echo sudo) sh -c 'apt-get update -q && apt-get install -y -q postgresql'; } \
 	  || echo "make: PostgreSQL could not be installed; its tests will be skipped" >&2
 
-# docs/marts.md from the marts' dbt documentation (a test checks it is current).
+# docs/marts.md from the marts' dbt documentation, docs/monitoring-export.md from the export's
+# contract (tests check both are current).
 docs: $(INSTALLED) $(MANIFEST)
 	$(BIN)/python -m pipelines.transform.docs > docs/marts.md
+	$(BIN)/python -m schemas.docs > docs/monitoring-export.md
 
-# The pipeline against plain DuckDB at scales 1, 10 and 100 (README, "Performance"): takes
+# The pipeline against plain DuckDB at scales 1, 10 and 100 (docs/performance.md): takes
 # several minutes, prints the figures and writes bench/results/<time>.json. Never part of
 # `make test`. e.g. make bench BENCH_ARGS="--scales 1,10 --repeat 3"
 BENCH_ARGS ?=

@@ -2,7 +2,7 @@
 
 Only dagster-dbt's public API: the resource starts the `dbt` installed beside this Python
 (dbt_executable), so .venv/bin/interreg and .venv/bin/dagster work without an activated
-venv, and nothing changes PATH. What that costs a run is in the README's Performance section.
+venv, and nothing changes PATH. What that costs a run is in docs/performance.md.
 
 A run's dbt works in the warehouse's `.dbt/` folder (`dbt_workdir`): the project's files
 are linked there, and `build/` links to the run's build. dbt's profile names the database

@@ -1,4 +1,4 @@
-"""The README's "For analysts" queries, run as written on the published sample.
+"""The analysts' queries of docs/analysts.md, run as written on the published sample.
 
 Each of the twelve questions is answered by one query on `marts` (and `audit` for the
 quarantine) alone, never an intermediate, staging or raw schema, on the file attached
@@ -22,13 +22,14 @@ from support.reference_marts import partners_per_region, regions_involved
 
 from pipelines.config import SAMPLE_MONITORING_DIR
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARCH_2023 = date(2023, 3, 31)
 
 
 def readme_queries() -> dict[int, list[str]]:
-    """Question number -> the SQL statements of its block in README "For analysts"."""
-    section = README.read_text(encoding="utf-8").split("## For analysts", 1)[1]
+    """Question number -> the SQL statements of its block in docs/analysts.md, "Questions
+    and queries"."""
+    section = ANALYSTS_DOC.read_text(encoding="utf-8").split("## Questions and queries", 1)[1]
     section = section.split("\n## ", 1)[0]
     queries: dict[int, list[str]] = {}
     for block in re.findall(r"```sql\n(.*?)```", section, flags=re.S):

@@ -7,7 +7,7 @@ unchanged with its releases and exports, and no build left behind. Quarantine ca
 succeed with the bad rows named in audit.rejected_rows. Resets, stalls and truncated bodies
 come from a raw socket server (tests/support/raw_http.py), the same one the extractor's
 integration tests use (tests/integration/test_monitoring_extract.py, which also covers the
-size limits); the README's "What the pipeline guarantees" lists every case and its test.
+size limits); docs/guarantees.md lists every case and its test.
 
 A run that builds costs about 30 CPU s, a run that fails before dbt about 3: the failing
 cases run on copies of the session's published sample, the successful ones are grouped

@@ -454,7 +454,7 @@ def _read_some(response: requests.Response) -> bytes:
 
     Not `iter_content`: it blocks until a whole chunk (64 KiB) has arrived, and every read of
     the socket restarts the read timeout, so a server trickling a byte a second kept one
-    call going for hours and the time budget was never checked (issue #5's stall tests).
+    call going for hours and the time budget was never checked (the stall tests).
     read1 returns what one read brings, so the budget is checked at least once per read
     timeout. Errors are mapped as `iter_content` maps them, so messages stay the same.
     """

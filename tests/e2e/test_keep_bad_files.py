@@ -1,4 +1,4 @@
-"""Bad keep.eu files through `interreg run` (issue #5, item 2): each case with its outcome.
+"""Bad keep.eu files through `interreg run`: each case with its outcome.
 
 Every case runs the real `interreg run` with `INTERREG_KEEP_FILES` pointing at a variant of
 the bundled sample workbook (`sample/keep/keep_eu_export.xlsx`) built with openpyxl

@@ -1,5 +1,5 @@
 """Hostile keep.eu inputs through `interreg run`, against a warehouse that already holds a
-good published file (issue #5): a zip-bomb workbook, a file far over the size limit, an
+good published file: a zip-bomb workbook, a file far over the size limit, an
 API answer far over it. Each run fails (exit 1) with a last stderr line naming the file or
 the URL, and the published file, its releases and exports stay byte for byte as they were.
 

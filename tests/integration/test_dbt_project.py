@@ -232,9 +232,9 @@ def test_models_land_in_their_layer_schemas(tiny_warehouse: Path):
     for schema, table in rows:
         schemas.setdefault(schema, set()).add(table)
     marts = {"headline_results", "policy_changes", "regional_coverage", "projects"}
-    # keep.eu's marts (issue #3), empty here: this export loads no keep.eu data.
+    # keep.eu's marts, empty here: this export loads no keep.eu data.
     marts |= {"keep_projects", "keep_partners", "source_reconciliation"}
-    # The analysts' marts of every grain (issue #12).
+    # The analysts' marts of every grain.
     marts |= {"partners", "good_practices", "project_results", "regional_coverage_history"}
     marts |= {"country_results", "data_freshness"}
     assert schemas["marts"] == marts
@@ -276,6 +276,7 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
         "country_code",
         "country_name",
         "nuts2_code",
+        "region_name",
         "instrument_id",
         "instrument_name",
         "instrument_type",
@@ -308,6 +309,7 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
         "priority_axis_label",
         "call_no",
         "status",
+        "status_label",
         "approved_on",
         "start_date",
         "end_date",
@@ -321,8 +323,8 @@ def test_mart_columns_are_the_interface(tiny_warehouse: Path):
         "lead_partner_country_name",
         "lead_partner_nuts2_code",
         "lead_partner_region_name",
-        *PROJECT_FIGURES,  # as of the export (issue #12)
-        "is_in_keep",  # keep.eu (issue #3)
+        *PROJECT_FIGURES,  # as of the export
+        "is_in_keep",  # keep.eu
         "keep_themes",
         "keep_description",
     ]

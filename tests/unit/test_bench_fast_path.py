@@ -1,4 +1,4 @@
-"""The fast path of validation (issue #6) changes nothing but the time it takes.
+"""The fast path of validation changes nothing but the time it takes.
 
 validate_export reads each file with DuckDB and screens it with the contract as SQL; only
 a file that may break a rule goes through the exact parser and Pandera. These tests hold

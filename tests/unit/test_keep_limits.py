@@ -1,4 +1,4 @@
-"""Hostile keep.eu inputs are refused before they are read (issue #5): a zip bomb, a
+"""Hostile keep.eu inputs are refused before they are read: a zip bomb, a
 workbook whose zip declares far more than a keep.eu export holds, a file over the size
 limit, a zip whose members lie about their size. And what python-calamine reads
 differently from openpyxl is read as openpyxl reads it: error cells, formulas (their text,

@@ -32,6 +32,12 @@ country_names as (
 
 ),
 
+eligible_regions as (
+
+    select * from {{ ref('stg_monitoring__eligible_regions') }}
+
+),
+
 final as (
 
     select
@@ -43,6 +49,7 @@ final as (
         good_practices.country_code,
         country_names.country_name,
         partners.nuts2_code,
+        eligible_regions.region_name,
         good_practices.title,
         case
             when good_practices.is_validated_by_export then 'validated'
@@ -60,6 +67,8 @@ final as (
         on good_practices.partner_id = partners.partner_id
     left join country_names
         on good_practices.country_code = country_names.country_code
+    left join eligible_regions
+        on partners.nuts2_code = eligible_regions.nuts2_code
     where good_practices.submitted_on <= {{ export_date() }}
         or good_practices.is_validated_by_export
 

@@ -27,6 +27,18 @@ country_names as (
 
 ),
 
+partner_roles as (
+
+    select * from {{ ref('partner_roles') }}
+
+),
+
+legal_statuses as (
+
+    select * from {{ ref('legal_statuses') }}
+
+),
+
 final as (
 
     select
@@ -36,8 +48,10 @@ final as (
         partners.organisation_name,
         partners.organisation_name_en,
         partners.role,
+        partner_roles.role_label,
         partners.is_lead_partner,
         partners.legal_status,
+        legal_statuses.legal_status_label,
         partners.country_code,
         country_names.country_name,
         partners.nuts2_code,
@@ -53,6 +67,10 @@ final as (
         on partners.nuts2_code = eligible_regions.nuts2_code
     left join country_names
         on partners.country_code = country_names.country_code
+    left join partner_roles
+        on partners.role = partner_roles.role
+    left join legal_statuses
+        on partners.legal_status = legal_statuses.legal_status
     where partners.project_approved_on <= {{ export_date() }}
 
 )

@@ -15,6 +15,12 @@ country_names as (
 
 ),
 
+eligible_regions as (
+
+    select * from {{ ref('stg_monitoring__eligible_regions') }}
+
+),
+
 instrument_types as (
 
     select * from {{ ref('instrument_types') }}
@@ -38,6 +44,7 @@ final as (
         policy_changes.country_code,
         country_names.country_name,
         policy_changes.nuts2_code,
+        eligible_regions.region_name,
         policy_changes.instrument_id,
         policy_changes.instrument_name,
         policy_changes.instrument_type,
@@ -53,6 +60,8 @@ final as (
     from policy_changes
     left join country_names
         on policy_changes.country_code = country_names.country_code
+    left join eligible_regions
+        on policy_changes.nuts2_code = eligible_regions.nuts2_code
     left join instrument_types
         on policy_changes.instrument_type = instrument_types.instrument_type
     left join change_types

@@ -30,6 +30,12 @@ priority_axes as (
 
 ),
 
+project_statuses as (
+
+    select * from {{ ref('project_statuses') }}
+
+),
+
 partnerships as (
 
     select
@@ -75,6 +81,7 @@ final as (
         priority_axes.priority_axis_label,
         projects.call_no,
         projects.status,
+        project_statuses.status_label,
         projects.approved_on,
         projects.start_date,
         projects.end_date,
@@ -104,6 +111,8 @@ final as (
         on projects.project_id = lead_partners.project_id
     left join priority_axes
         on projects.priority_axis = priority_axes.priority_axis
+    left join project_statuses
+        on projects.status = project_statuses.status
     left join project_results
         on projects.project_id = project_results.project_id
     left join keep_matches

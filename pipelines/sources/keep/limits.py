@@ -1,4 +1,4 @@
-"""Bounds on keep.eu inputs, checked before anything is read (issue #5).
+"""Bounds on keep.eu inputs, checked before anything is read.
 
 An XLSX workbook is a zip of XML files. A hostile or broken one can be small on disk and
 enormous once inflated (a zip bomb: a long run of the same bytes deflates about 1000:1),

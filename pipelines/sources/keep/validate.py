@@ -15,7 +15,7 @@ For every input, every sheet read (read.py):
 
 Nothing is dropped silently: rows read = rows loaded + rows quarantined, per sheet.
 
-Speed (issue #6): each cell is parsed by its rule once (`parse_cells`, each distinct value
+Speed: each cell is parsed by its rule once (`parse_cells`, each distinct value
 once), and a screen runs the schema's own tests on those lists (`suspects`). Pandera then
 validates only the rows the screen flags (with whole projects, for the rule over rows),
 so it reports exactly what it would on the whole sheet; a clean sheet never reaches it.

@@ -245,7 +245,7 @@ def _table_results(
         asset_key=MANIFEST_KEY,
         metadata={
             "dagster/row_count": 1,
-            # Seconds of parse, validate and load, for operators and bench/ (issue #6).
+            # Seconds of parse, validate and load, for operators and bench/.
             "stage_timings": MetadataValue.json(stage_timings(validated, loaded)),
         },
     )

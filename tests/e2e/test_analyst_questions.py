@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.cli import published
-from support.reference_headline import headline_as_of, headline_dates
+from support.reference_headline import headline_as_of, headline_dates, read_rows
 from support.reference_marts import partners_per_region, regions_involved
 
 from pipelines.config import SAMPLE_MONITORING_DIR
@@ -26,7 +26,7 @@ ANALYSTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 MARCH_2023 = date(2023, 3, 31)
 
 
-def readme_queries() -> dict[int, list[str]]:
+def documented_queries() -> dict[int, list[str]]:
     """Question number -> the SQL statements of its block in docs/analysts.md, "Questions
     and queries"."""
     section = ANALYSTS_DOC.read_text(encoding="utf-8").split("## Questions and queries", 1)[1]
@@ -43,7 +43,7 @@ def _has_sql(text: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
 
 
-QUERIES = readme_queries()
+QUERIES = documented_queries()
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +62,8 @@ def answer(con, number: int, statement: int = 0) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def test_the_readme_answers_twelve_questions_each_from_marts_or_audit_alone():
-    assert sorted(QUERIES) == list(range(1, 13))
+def test_the_doc_answers_thirteen_questions_each_from_marts_or_audit_alone():
+    assert sorted(QUERIES) == list(range(1, 14))
     for number, statements in QUERIES.items():
         for sql in statements:
             schemas = set(re.findall(r"\b(?:from|join)\s+(\w+)\.", sql, flags=re.I))
@@ -71,8 +71,8 @@ def test_the_readme_answers_twelve_questions_each_from_marts_or_audit_alone():
             assert schemas and schemas <= allowed, f"Q{number} reads {schemas}"
 
 
-@pytest.mark.parametrize("number", range(1, 13))
-def test_every_readme_query_runs_on_the_file_attached_under_another_name(analyst, number):
+@pytest.mark.parametrize("number", range(1, 14))
+def test_every_documented_query_runs_on_the_file_attached_under_another_name(analyst, number):
     for statement in range(len(QUERIES[number])):
         rows = answer(analyst, number, statement)
         if number != 11:  # the sample's run rejects nothing
@@ -161,3 +161,25 @@ def test_q12_names_both_exports_with_their_own_dates(analyst):
     rows = {r["source_name"]: r for r in answer(analyst, 12)}
     assert set(rows) == {"Project-monitoring export", "keep.eu export"}
     assert all(r["source_date"] is not None and r["sha256"] for r in rows.values())
+
+
+def test_q13_approval_days_are_counted_from_the_export_files(analyst):
+    """Every approved version's days from submission to approval, per year, as the files
+    give them (the sample's export date is after every approval)."""
+    days: dict[int, list[int]] = {}
+    projects = {
+        r["project_id"]: r["status"] for r in read_rows(SAMPLE_MONITORING_DIR / "projects.csv")
+    }
+    for r in read_rows(SAMPLE_MONITORING_DIR / "progress_reports.csv"):
+        if r["status"] == "approved" and projects[r["project_id"]] != "withdrawn":
+            submitted, approved = (
+                date.fromisoformat(r[c]) for c in ("submitted_on", "approved_on")
+            )
+            days.setdefault(submitted.year, []).append((approved - submitted).days)
+    rows = answer(analyst, 13)
+    assert {r["submitted_in"]: r["approved_versions"] for r in rows} == {
+        year: len(values) for year, values in days.items()
+    }
+    assert {r["submitted_in"]: r["longest_days"] for r in rows} == {
+        year: max(values) for year, values in days.items()
+    }

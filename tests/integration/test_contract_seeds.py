@@ -203,3 +203,9 @@ def test_good_practices_are_as_they_stood_at_the_export_date(seed: Seed):
     """Submitted by E, or validated by E; one validated after E is still 'submitted',
     without a validated_on."""
     assert_mart_is_the_reference(seed, "good_practices")
+
+
+def test_progress_reports_are_each_version_as_it_stood_at_the_export_date(seed: Seed):
+    """A version submitted after E is not listed; one approved after E is still
+    'submitted'; the version effective at E is the highest approved by E of its period."""
+    assert_mart_is_the_reference(seed, "progress_reports")

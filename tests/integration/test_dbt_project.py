@@ -236,7 +236,7 @@ def test_models_land_in_their_layer_schemas(tiny_warehouse: Path):
     marts |= {"keep_projects", "keep_partners", "source_reconciliation"}
     # The analysts' marts of every grain.
     marts |= {"partners", "good_practices", "project_results", "regional_coverage_history"}
-    marts |= {"country_results", "data_freshness"}
+    marts |= {"country_results", "data_freshness", "progress_reports"}
     assert schemas["marts"] == marts
     assert "stg_monitoring__projects" in schemas["staging"]
     assert "int_progress_reports_effective" in schemas["intermediate"]

@@ -156,6 +156,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "partners": ("partner_id",),
     "policy_changes": ("change_id",),
     "good_practices": ("good_practice_id",),
+    "progress_reports": ("report_id",),
 }
 
 # Mart -> key (the MART_KEYS columns' values, in order) -> row (every column the reference
@@ -227,6 +228,9 @@ class Labels:
     priority_axes: dict[int, str]
     instrument_types: dict[str, str]
     change_types: dict[str, str]
+    partner_roles: dict[str, str]
+    legal_statuses: dict[str, str]
+    project_statuses: dict[str, str]
 
 
 @functools.cache
@@ -242,6 +246,9 @@ def read_labels(seeds_dir: Path = SEEDS_DIR) -> Labels:
         },
         instrument_types=pairs("instrument_types.csv", "instrument_type", "instrument_type_label"),
         change_types=pairs("change_types.csv", "change_type", "change_type_label"),
+        partner_roles=pairs("partner_roles.csv", "role", "role_label"),
+        legal_statuses=pairs("legal_statuses.csv", "legal_status", "legal_status_label"),
+        project_statuses=pairs("project_statuses.csv", "status", "status_label"),
     )
 
 
@@ -417,6 +424,7 @@ def expected_marts(export_dir: Path | str, labels: Labels | None = None) -> Mart
         _read_dated_marts(marts, d, state, files, live, regions, countries, names)
     if export_date is not None:
         _undated_marts(marts, export_date, files, live, labels)
+        _progress_reports(marts, export_date, files, live)
     return marts
 
 
@@ -508,6 +516,43 @@ def _read_dated_marts(
         }
 
 
+def _progress_reports(marts: Marts, e: date, files: Files, live: dict[str, dict]) -> None:
+    """Every version of a non-withdrawn project's report submitted by E, as it stood at E;
+    effective at E: the highest version of its project and period approved by E."""
+    approved_by_e = {
+        rid: r for rid, r in files.reports.items()
+        if r["project_id"] in live and r["status"] == "approved" and r["approved_on"] <= e
+    }  # fmt: skip
+    highest: dict[tuple, int] = {}
+    for r in approved_by_e.values():
+        period = (r["project_id"], r["period_no"])
+        highest[period] = max(highest.get(period, 0), r["version"])
+    for rid, r in files.reports.items():
+        project = live.get(r["project_id"])
+        if project is None or r["submitted_on"] > e:
+            continue
+        approved = rid in approved_by_e
+        marts["progress_reports"][(rid,)] = {
+            "report_id": rid,
+            "project_id": r["project_id"],
+            "project_acronym": project["acronym"],
+            "period_no": r["period_no"],
+            "period_start_on": r["period_start"],
+            "period_end_on": r["period_end"],
+            "version": r["version"],
+            "status": "approved"
+            if approved
+            else "submitted"
+            if r["status"] == "approved"
+            else r["status"],
+            "submitted_on": r["submitted_on"],
+            "approved_on": r["approved_on"] if approved else None,
+            "approval_days": (r["approved_on"] - r["submitted_on"]).days if approved else None,
+            "is_effective_at_export": approved
+            and highest[(r["project_id"], r["period_no"])] == r["version"],
+        }
+
+
 def _undated_marts(
     marts: Marts, e: date, files: Files, live: dict[str, dict], labels: Labels
 ) -> None:
@@ -551,6 +596,7 @@ def _undated_marts(
                     "website",
                 )
             },  # fmt: skip
+            "status_label": labels.project_statuses.get(p["status"]),
             "partners": len(partners_of[pid]),
             "countries": len({x["country_code"] for x in partners_of[pid]}),
             "lead_partner_name": lead["organisation_name"],
@@ -573,8 +619,10 @@ def _undated_marts(
             "organisation_name": partner["organisation_name"],
             "organisation_name_en": partner["organisation_name_en"],
             "role": partner["role"],
+            "role_label": labels.partner_roles.get(partner["role"]),
             "is_lead_partner": partner["role"] == "lead",
             "legal_status": partner["legal_status"],
+            "legal_status_label": labels.legal_statuses.get(partner["legal_status"]),
             "country_code": partner["country_code"],
             "country_name": names.get(partner["country_code"]),
             "nuts2_code": partner["nuts2_code"],
@@ -602,6 +650,7 @@ def _undated_marts(
             "country_code": partner["country_code"],
             "country_name": names.get(partner["country_code"]),
             "nuts2_code": instrument["nuts2_code"],
+            "region_name": region_name(instrument["nuts2_code"]),
             "instrument_id": change["instrument_id"],
             "instrument_name": instrument["name"],
             "instrument_type": instrument["instrument_type"],
@@ -643,6 +692,7 @@ def _undated_marts(
             "country_code": gp["country_code"],
             "country_name": names.get(gp["country_code"]),
             "nuts2_code": partner["nuts2_code"] if partner else None,
+            "region_name": region_name(partner["nuts2_code"]) if partner else None,
             "title": gp["title"],
             "status": status,
             "submitted_on": gp["submitted_on"],

@@ -9,7 +9,7 @@ good_practices as (
 
     select
         *,
-        status = 'validated' and validated_on <= {{ export_date() }} as is_validated_by_export
+        {{ reached_by_export('status', 'validated', 'validated_on') }} as is_validated_by_export
     from {{ ref('stg_monitoring__good_practices') }}
 
 ),
@@ -51,11 +51,9 @@ final as (
         partners.nuts2_code,
         eligible_regions.region_name,
         good_practices.title,
-        case
-            when good_practices.is_validated_by_export then 'validated'
-            when good_practices.status = 'validated' then 'submitted'
-            else good_practices.status
-        end as status,
+        {{ status_by_export(
+            'good_practices.status', 'validated', 'good_practices.validated_on'
+        ) }} as status,
         good_practices.submitted_on,
         case
             when good_practices.is_validated_by_export then good_practices.validated_on

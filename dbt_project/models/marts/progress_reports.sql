@@ -30,7 +30,7 @@ dated as (
 
     select
         *,
-        status = 'approved' and approved_on <= {{ export_date() }} as is_approved_by_export
+        {{ reached_by_export('status', 'approved', 'approved_on') }} as is_approved_by_export
     from reports
     where submitted_on <= {{ export_date() }}
 
@@ -46,11 +46,7 @@ final as (
         dated.period_start_on,
         dated.period_end_on,
         dated.version,
-        case
-            when dated.is_approved_by_export then 'approved'
-            when dated.status = 'approved' then 'submitted'
-            else dated.status
-        end as status,
+        {{ status_by_export('dated.status', 'approved', 'dated.approved_on') }} as status,
         dated.submitted_on,
         case when dated.is_approved_by_export then dated.approved_on end as approved_on,
         case
